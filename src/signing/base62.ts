@@ -9,8 +9,8 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 
 /** Encodes an integer; a negative one is `-` followed by its absolute value. */
 export function b62Encode(value: number): string {
-  if (!Number.isSafeInteger(value)) {
-    throw new TypeError(`coatcheck: b62Encode needs a safe integer, got ${value}`);
+  if (!Number.isInteger(value) || Math.abs(value) > 2 ** 53) {
+    throw new TypeError(`coatcheck: b62Encode needs an integer within ±2 ** 53, got ${value}`);
   }
   if (value === 0) return '0';
   const sign = value < 0 ? '-' : '';

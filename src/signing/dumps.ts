@@ -41,26 +41,32 @@ export interface LoadsOptions {
   serializer?: Serializer | undefined;
 }
 
-// dumps/loads are called per request with the same few (key, salt) pairs; building a signer
-// derives its HMAC keys, so the signers are kept. Keys and salts come from code, not clients.
-const signers = new Map<string, TimestampSigner>();
+// dumps/loads are called per request with the same few keys and salts, and building a
+// signer derives its HMAC keys, so signers are kept: by key, then by salt and fallback keys.
+// Keys and salts come from code, not from clients; the bound only guards against misuse.
+const signers = new Map<SecretKey, Map<string, TimestampSigner>>();
 const SIGNERS_LIMIT = 64;
-
-function keyId(key: SecretKey): string {
-  return typeof key === 'string' ? `s${key}` : `b${Buffer.from(key).toString('latin1')}`;
-}
 
 function signerFor(
   key: SecretKey,
   salt: string,
-  fallbackKeys: readonly SecretKey[] = [],
+  fallbackKeys?: readonly SecretKey[],
 ): TimestampSigner {
-  const id = [salt, keyId(key), ...fallbackKeys.map(keyId)].join('\u0000');
-  let signer = signers.get(id);
-  if (signer === undefined) {
+  const id =
+    fallbackKeys === undefined || fallbackKeys.length === 0
+      ? salt
+      : `${salt}\u0000${fallbackKeys.map((k) => (typeof k === 'string' ? `s${k}` : `b${Buffer.from(k).toString('hex')}`)).join('\u0000')}`;
+  let bySalt = signers.get(key);
+  if (bySalt === undefined) {
     if (signers.size >= SIGNERS_LIMIT) signers.clear();
+    bySalt = new Map();
+    signers.set(key, bySalt);
+  }
+  let signer = bySalt.get(id);
+  if (signer === undefined) {
+    if (bySalt.size >= SIGNERS_LIMIT) bySalt.clear();
     signer = new TimestampSigner({ key, salt, fallbackKeys });
-    signers.set(id, signer);
+    bySalt.set(id, signer);
   }
   return signer;
 }

@@ -65,7 +65,9 @@ function describePath(path: readonly (string | number)[]): string {
 }
 
 function unsupported(what: string, path: readonly (string | number)[], hint = ''): TypeError {
-  return new TypeError(`coatcheck: ${describePath(path)} is ${what}, which JSON cannot carry${hint}`);
+  return new TypeError(
+    `coatcheck: ${describePath(path)} is ${what}, which JSON cannot carry${hint}`,
+  );
 }
 
 function encodeValue(

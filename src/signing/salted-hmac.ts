@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createHash, createHmac, getHashes, type KeyObject, createSecretKey } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, getHashes, type KeyObject } from 'node:crypto';
 
 /** A secret as Django accepts one: text (used as UTF-8) or raw bytes. */
 export type SecretKey = string | Uint8Array;
@@ -58,7 +58,8 @@ const DERIVED_KEYS_LIMIT = 256;
 
 /** {@link deriveHmacKey}, remembered for later calls with the same inputs. */
 export function cachedHmacKey(keySalt: string, secret: SecretKey, digest: string): KeyObject {
-  const secretId = typeof secret === 'string' ? `s${secret}` : `b${toBytes(secret).toString('latin1')}`;
+  const secretId =
+    typeof secret === 'string' ? `s${secret}` : `b${toBytes(secret).toString('latin1')}`;
   const id = `${digest}\u0000${keySalt.length}\u0000${keySalt}${secretId}`;
   let key = derivedKeys.get(id);
   if (key === undefined) {

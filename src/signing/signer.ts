@@ -4,10 +4,11 @@
  * @module
  */
 
-import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { BadSignature } from '../errors.ts';
 import { b64Decode, b64Encode } from './base64url.ts';
+import { constantTimeEqual } from './constant-time.ts';
 import { deriveHmacKey, resolveAlgorithm, type SecretKey } from './salted-hmac.ts';
 import { JSONSerializer, type Serializer } from './serializer.ts';
 
@@ -125,10 +126,8 @@ export class Signer {
     if (at === -1) throw new BadSignature(`No "${this.sep}" found in value`);
     const value = signed.slice(0, at);
     const signature = signed.slice(at + this.sep.length);
-    const given = Buffer.from(signature, 'utf8');
     for (const key of this.#keys) {
-      const expected = Buffer.from(this.#signature(value, key), 'latin1');
-      if (expected.length === given.length && timingSafeEqual(expected, given)) return value;
+      if (constantTimeEqual(this.#signature(value, key), signature)) return value;
     }
     throw new BadSignature(`Signature "${signature}" does not match`);
   }

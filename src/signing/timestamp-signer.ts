@@ -5,9 +5,8 @@
  * @module
  */
 
-import { SignatureExpired } from '../errors.ts';
+import { BadSignature, SignatureExpired } from '../errors.ts';
 import { b62Decode, b62Encode } from './base62.ts';
-import { BadSignature } from '../errors.ts';
 import { decodeObject, Signer, type UnsignObjectOptions } from './signer.ts';
 
 /** Options of {@link TimestampSigner.unsign}. */
@@ -62,7 +61,10 @@ export class TimestampSigner extends Signer {
   }
 
   /** {@link Signer.unsignObject}, with the same `maxAge` check as {@link TimestampSigner.unsign}. */
-  override unsignObject(signed: string, options: UnsignObjectOptions & UnsignOptions = {}): unknown {
+  override unsignObject(
+    signed: string,
+    options: UnsignObjectOptions & UnsignOptions = {},
+  ): unknown {
     return decodeObject(this.unsign(signed, options), options.serializer);
   }
 }

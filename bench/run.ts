@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: coatcheck beside its peers, in one run, reported as ratios.
+ * `npm run bench -- signing` runs one section.
+ */
+import { runSigningBench } from './signing.bench.ts';
+
+const sections: Record<string, () => void | Promise<void>> = {
+  signing: runSigningBench,
+};
+
+const wanted = process.argv.slice(2);
+console.log(`coatcheck benchmarks on Node ${process.version}, ${process.platform}/${process.arch}`);
+for (const [name, run] of Object.entries(sections)) {
+  if (wanted.length === 0 || wanted.includes(name)) await run();
+}

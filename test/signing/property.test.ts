@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { BadSignature } from '../../src/errors.ts';
+import { dumps, loads } from '../../src/signing/dumps.ts';
+import { pythonJsonParse, pythonJsonStringify } from '../../src/signing/python-json.ts';
+import { Signer } from '../../src/signing/signer.ts';
+import { TimestampSigner } from '../../src/signing/timestamp-signer.ts';
+
+const keys = fc.string({ minLength: 1, unit: 'binary' });
+const salts = fc.string({ unit: 'binary' });
+// -0 is written as Python's -0.0 and comes back as -0, but deepEqual cannot see the sign.
+const jsonValues = fc.jsonValue().map((value) => JSON.parse(JSON.stringify(value)));
+
+describe('signing properties', () => {
+  test('dumps and loads round-trip any JSON value under any key and salt', () => {
+    fc.assert(
+      fc.property(jsonValues, keys, salts, fc.boolean(), (value, key, salt, compress) => {
+        assert.deepEqual(loads(dumps(value, { key, salt, compress }), { key, salt }), value);
+      }),
+    );
+  });
+
+  test('the Python JSON is pure ASCII and parses back to the same value', () => {
+    fc.assert(
+      fc.property(jsonValues, (value) => {
+        const text = pythonJsonStringify(value);
+        assert.match(text, /^[\x20-\x7e]*$/);
+        assert.deepEqual(pythonJsonParse(text), value);
+      }),
+    );
+  });
+
+  test('any double is written as a float literal that reads back to itself', () => {
+    fc.assert(
+      fc.property(fc.double(), (value) => {
+        const back = pythonJsonParse(pythonJsonStringify(value)) as number;
+        assert.ok(
+          Object.is(back, value) || (Number.isNaN(back) && Number.isNaN(value)),
+          String(value),
+        );
+      }),
+    );
+  });
+
+  test('every single-character change of a signed value is rejected', () => {
+    const signer = new TimestampSigner({ key: 'property-key' });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.nat(),
+        fc.string({ minLength: 1, maxLength: 1 }),
+        (value, at, replacement) => {
+          const signed = signer.sign(value);
+          const index = at % signed.length;
+          fc.pre(signed[index] !== replacement);
+          const tampered = signed.slice(0, index) + replacement + signed.slice(index + 1);
+          assert.throws(() => signer.unsign(tampered), BadSignature);
+        },
+      ),
+    );
+  });
+
+  test('a signature made with one key or salt never verifies under another', () => {
+    fc.assert(
+      fc.property(fc.string(), keys, keys, salts, salts, (value, keyA, keyB, saltA, saltB) => {
+        fc.pre(keyA !== keyB || saltA !== saltB);
+        const signed = new Signer({ key: keyA, salt: saltA }).sign(value);
+        assert.throws(() => new Signer({ key: keyB, salt: saltB }).unsign(signed), BadSignature);
+      }),
+    );
+  });
+});
