@@ -1,8 +1,9 @@
 /**
  * `coatcheck`: Django's sessions and cookies for Node.js.
  *
- * The everyday API in one import. Signing and cookies also have their own entries,
- * `coatcheck/signing` and `coatcheck/cookies`.
+ * The everyday API in one import: `createSessions`, the `Session` type, the settings, and
+ * every error class. Stores and adapters have their own entries (`coatcheck/stores/memory`,
+ * `coatcheck/node`, ...) so an application loads only what it uses.
  *
  * @module
  */
@@ -21,6 +22,37 @@ export {
   SuspiciousSession,
   UpdateError,
 } from './errors.ts';
-
+// The request lifecycle
+export {
+  createSessions,
+  type FinishResult,
+  type GetSignedCookieOptions,
+  type RequestContext,
+  type Sessions,
+  type SetSignedCookieOptions,
+} from './middleware/lifecycle.ts';
+export type { SessionData } from './session/data.ts';
+export type { SessionCodec } from './session/encoding.ts';
+export type {
+  Engine,
+  EngineContext,
+  EngineProvider,
+  LoadedSession,
+  SaveRequest,
+} from './session/engine.ts';
+export type { Expiry } from './session/expiry.ts';
+export { generateSessionKey } from './session/keys.ts';
+export type { SessionLogger } from './session/logger.ts';
+// Sessions
+export {
+  type ExpiryOptions,
+  Session,
+  TEST_COOKIE_NAME,
+  TEST_COOKIE_VALUE,
+} from './session/session.ts';
+// Settings
+export type { ResolvedSettings, Settings } from './settings.ts';
 // Signing
 export { dumps, loads, Signer, TimestampSigner } from './signing/index.ts';
+// Stores: the contract, for writing one
+export type { SessionStore, StoreContext, StoreRecord, StoreSaveOptions } from './stores/store.ts';

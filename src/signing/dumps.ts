@@ -19,7 +19,10 @@ export const DEFAULT_DUMPS_SALT = 'django.core.signing';
 export interface DumpsOptions {
   /** The secret. Django's `SECRET_KEY`. */
   key: SecretKey;
-  /** @default 'django.core.signing' */
+  /**
+   * @default 'django.core.signing'. An empty salt means the signer's own default, as in
+   * Django: `django.core.signing.TimestampSigner`.
+   */
   salt?: string | undefined;
   /** Deflate the JSON when that makes it shorter. @default false */
   compress?: boolean | undefined;
@@ -80,7 +83,7 @@ function signerFor(
  * loads(token, { key: process.env.SECRET_KEY, maxAge: 3600 }); // { user: 42 }
  */
 export function dumps(value: unknown, options: DumpsOptions): string {
-  const signer = signerFor(options.key, options.salt || DEFAULT_DUMPS_SALT);
+  const signer = signerFor(options.key, options.salt ?? DEFAULT_DUMPS_SALT);
   return signer.signObject(value, { compress: options.compress, serializer: options.serializer });
 }
 
@@ -90,6 +93,6 @@ export function dumps(value: unknown, options: DumpsOptions): string {
  * `SignatureExpired` when it is older than `maxAge` seconds.
  */
 export function loads(token: string, options: LoadsOptions): unknown {
-  const signer = signerFor(options.key, options.salt || DEFAULT_DUMPS_SALT, options.fallbackKeys);
+  const signer = signerFor(options.key, options.salt ?? DEFAULT_DUMPS_SALT, options.fallbackKeys);
   return signer.unsignObject(token, { maxAge: options.maxAge, serializer: options.serializer });
 }

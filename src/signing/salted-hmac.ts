@@ -5,31 +5,36 @@
  * @module
  */
 
-import { createHash, createHmac, createSecretKey, getHashes, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** A secret as Django accepts one: text (used as UTF-8) or raw bytes. */
 export type SecretKey = string | Uint8Array;
 
-// hashlib spells a few digests differently from OpenSSL; these are hashlib's names for them.
-const HASHLIB_NAMES: Readonly<Record<string, string>> = {
-  sha3_224: 'sha3-224',
-  sha3_256: 'sha3-256',
-  sha3_384: 'sha3-384',
-  sha3_512: 'sha3-512',
-  blake2b: 'blake2b512',
-  blake2s: 'blake2s256',
-};
-
-let supported: Set<string> | undefined;
+// Django looks the algorithm up as an attribute of Python's hashlib, so only these names
+// exist for it (the shake digests are there too, but have no fixed size for an HMAC).
+// Values are the OpenSSL names Node uses for the same digests.
+const HASHLIB_ALGORITHMS: ReadonlyMap<string, string> = new Map([
+  ['md5', 'md5'],
+  ['sha1', 'sha1'],
+  ['sha224', 'sha224'],
+  ['sha256', 'sha256'],
+  ['sha384', 'sha384'],
+  ['sha512', 'sha512'],
+  ['sha3_224', 'sha3-224'],
+  ['sha3_256', 'sha3-256'],
+  ['sha3_384', 'sha3-384'],
+  ['sha3_512', 'sha3-512'],
+  ['blake2b', 'blake2b512'],
+  ['blake2s', 'blake2s256'],
+]);
 
 /**
  * Returns the Node.js digest name for a hashlib algorithm name, or throws a `TypeError` with
- * Django's `InvalidAlgorithm` message.
+ * Django's `InvalidAlgorithm` message for a name Django would not accept.
  */
 export function resolveAlgorithm(algorithm: string): string {
-  const name = HASHLIB_NAMES[algorithm] ?? algorithm;
-  supported ??= new Set(getHashes());
-  if (!supported.has(name) || name !== name.toLowerCase()) {
+  const name = HASHLIB_ALGORITHMS.get(algorithm);
+  if (name === undefined) {
     throw new TypeError(`'${algorithm}' is not an algorithm accepted by the hashlib module.`);
   }
   return name;

@@ -1,0 +1,56 @@
+/**
+ * `coatcheck/express`: sessions for Express 5, as a middleware.
+ *
+ * The session is reached as `await req.session()`, not `req.session`: loading it is a store
+ * round trip, and an awaited accessor lets a request that never touches its session (static
+ * files, health checks, most API calls) cost none. Django's cookie API sits beside Express's
+ * own `res.cookie` as `req.coatcheck` (`setCookie`, `setSignedCookie`, `getSignedCookie`, ...).
+ *
+ * @module
+ */
+
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
+import type { SessionData } from '../session/data.ts';
+import type { Session } from '../session/session.ts';
+import { attachSessions } from './node.ts';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /**
+       * The session, loaded on the first call (once per request at most).
+       * @typeParam Data - the keys and value types kept in sessions.
+       */
+      session<Data extends SessionData = SessionData>(): Promise<Session<Data>>;
+      /** This request's cookies and Django's cookie API: `setCookie`, `getSignedCookie`, ... */
+      coatcheck: RequestContext;
+    }
+  }
+}
+
+/**
+ * The Express middleware. The session is saved before the response's headers leave, whether
+ * the route answers with `res.send`, `res.json`, `res.redirect`, `res.end` or a stream; a
+ * store failure while saving goes to Express's error handling (`next(error)`), with the
+ * status (400 or 503) on the error.
+ *
+ * @example
+ * const app = express();
+ * app.use(sessionMiddleware(sessions));
+ * app.get('/', async (req, res) => {
+ *   const session = await req.session<{ visits: number }>();
+ *   session.set('visits', (session.get('visits') ?? 0) + 1);
+ *   res.send(`visit ${session.get('visits')}`);
+ * });
+ */
+export function sessionMiddleware<Data extends SessionData>(
+  sessions: Sessions<Data>,
+): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const context = attachSessions(sessions, req, res, next);
+    req.coatcheck = context as unknown as RequestContext;
+    req.session = (() => context.session()) as Request['session'];
+    next();
+  };
+}

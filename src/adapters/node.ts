@@ -1,0 +1,103 @@
+/**
+ * `coatcheck/node`: sessions for plain node:http servers, as a handler wrapper or a
+ * connect-style middleware.
+ *
+ * @module
+ */
+
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
+import type { SessionData } from '../session/data.ts';
+import type { SessionLogger } from '../session/logger.ts';
+import { holdResponse } from './hold-response.ts';
+import { statusOfError } from './response-headers.ts';
+
+/** A node:http handler that also receives the request's session context. */
+export type SessionHandler<Data extends SessionData> = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: RequestContext<Data>,
+) => void | Promise<void>;
+
+const contexts = new WeakMap<IncomingMessage, RequestContext<SessionData>>();
+
+/** The session context `sessionMiddleware` attached to a request. */
+export function requestContext<Data extends SessionData = SessionData>(
+  request: IncomingMessage,
+): RequestContext<Data> {
+  const context = contexts.get(request);
+  if (context === undefined) {
+    throw new Error(
+      'coatcheck: no session context on this request; is sessionMiddleware installed?',
+    );
+  }
+  return context as unknown as RequestContext<Data>;
+}
+
+// Answers with the error's status and only its generic reason phrase: a driver's message
+// may name hosts or paths. The error itself goes to the logger.
+function sendError(response: ServerResponse, error: unknown, logger: SessionLogger): void {
+  const status = statusOfError(error) ?? 500;
+  logger.error(`request failed with ${status}`, error);
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  for (const name of response.getHeaderNames()) response.removeHeader(name);
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(STATUS_CODES[status]);
+}
+
+/**
+ * Starts a request's session context and holds the response until the session is saved.
+ * `onError` receives store failures (SessionInterrupted, StoreUnavailable) from the save.
+ */
+export function attachSessions<Data extends SessionData>(
+  sessions: Sessions<Data>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  onError: (error: unknown) => void = (error) =>
+    sendError(response, error, sessions.settings.logger),
+): RequestContext<Data> {
+  const context = sessions.begin(request.headers.cookie);
+  contexts.set(request, context as unknown as RequestContext<SessionData>);
+  holdResponse(response, (status) => context.finish({ status }), onError);
+  return context;
+}
+
+/**
+ * Wraps a node:http handler: the handler gets the session context as its third argument.
+ * A handler that throws answers 500; a store failure while saving answers 503 (or 400 for
+ * a session deleted by a concurrent request).
+ *
+ * @example
+ * http.createServer(withSessions(sessions, async (req, res, ctx) => {
+ *   const session = await ctx.session();
+ *   session.set('visits', (session.get('visits') ?? 0) + 1);
+ *   res.end(`visit ${session.get('visits')}`);
+ * }));
+ */
+export function withSessions<Data extends SessionData>(
+  sessions: Sessions<Data>,
+  handler: SessionHandler<Data>,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const context = attachSessions(sessions, request, response);
+    Promise.resolve()
+      .then(() => handler(request, response, context))
+      .catch((error: unknown) => sendError(response, error, sessions.settings.logger));
+  };
+}
+
+/**
+ * A connect-style middleware (`(req, res, next)`); handlers reach the context with
+ * {@link requestContext}. Save failures go to `next(error)`.
+ */
+export function sessionMiddleware<Data extends SessionData>(
+  sessions: Sessions<Data>,
+): (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void {
+  return (request, response, next) => {
+    attachSessions(sessions, request, response, next);
+    next();
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * The request lifecycle every adapter wraps: Django's `SessionMiddleware`, framework-free.
+ *
+ * `begin` reads the request's cookies and does no store I/O; `session()` loads at most once
+ * per request; `finish` decides what the response carries (Django's `process_response`) and
+ * saves before the caller sends a single byte, so a redirect never races its own write.
+ *
+ * @module
+ */
+
+import {
+  deleteCookie,
+  parseCookies,
+  type SerializeCookieOptions,
+  serializeCookie,
+  signCookieValue,
+  unsignCookieValue,
+} from '../cookies/index.ts';
+import { BadSignature, SessionInterrupted, UpdateError } from '../errors.ts';
+import type { SessionData } from '../session/data.ts';
+import { djangoSessionCodec } from '../session/encoding.ts';
+import type { Engine, EngineContext } from '../session/engine.ts';
+import { EXPIRY_KEY, expiresAtBrowserClose, expiryAge, expiryDate } from '../session/expiry.ts';
+import { isValidSessionKey } from '../session/keys.ts';
+import {
+  createSessionState,
+  Session,
+  type SessionContext,
+  type SessionState,
+} from '../session/session.ts';
+import { type ResolvedSettings, resolveSettings, type Settings } from '../settings.ts';
+import { storeEngine } from '../stores/store-engine.ts';
+
+/** What `finish` resolves to: the headers the response must carry. */
+export interface FinishResult {
+  /** `Set-Cookie` values, one header each, in the order they were set. */
+  setCookie: string[];
+  /** Whether to add `Cookie` to the response's `Vary` header (the page depends on the session). */
+  vary: boolean;
+}
+
+/** Options of {@link RequestContext.setSignedCookie}. */
+export interface SetSignedCookieOptions extends SerializeCookieOptions {
+  /** Separates this cookie's signatures from other uses of the name. @default '' */
+  salt?: string | undefined;
+}
+
+/** Options of {@link RequestContext.getSignedCookie}. */
+export interface GetSignedCookieOptions {
+  /** The salt the cookie was set with. @default '' */
+  salt?: string | undefined;
+  /** Refuse a cookie signed more than this many seconds ago. */
+  maxAge?: number | undefined;
+}
+
+/** One request's view of sessions and cookies. Made by {@link Sessions.begin}. */
+export interface RequestContext<Data extends SessionData = SessionData> {
+  /** The request's cookies, parsed as Django's `request.COOKIES`. */
+  readonly cookies: Readonly<Record<string, string>>;
+  /** The session, loaded on the first call (one store round trip at most per request). */
+  session(): Promise<Session<Data>>;
+  /** Adds a `Set-Cookie` to the response: Django's `response.set_cookie`. */
+  setCookie(name: string, value: string, options?: SerializeCookieOptions): void;
+  /** Makes the response delete a cookie: Django's `response.delete_cookie`. */
+  deleteCookie(name: string, options?: Parameters<typeof deleteCookie>[1]): void;
+  /** Sets a cookie signed with the secret key: Django's `response.set_signed_cookie`. */
+  setSignedCookie(name: string, value: string, options?: SetSignedCookieOptions): void;
+  /**
+   * A signed cookie's value, or `undefined` when it is missing, tampered with or older than
+   * `maxAge`: Django's `request.get_signed_cookie` with a default.
+   */
+  getSignedCookie(name: string, options?: GetSignedCookieOptions): string | undefined;
+  /**
+   * Saves the session as Django's middleware would for a response with this status, and
+   * returns the headers to add. Call it once, before sending the response's headers.
+   * Throws `SessionInterrupted` (HTTP 400) when another request deleted the session
+   * meanwhile, and `StoreUnavailable` (HTTP 503) when the store failed.
+   */
+  finish(response: { status: number }): Promise<FinishResult>;
+}
+
+/** The sessions of one application: settings validated, engine open. */
+export interface Sessions<Data extends SessionData = SessionData> {
+  readonly settings: ResolvedSettings;
+  readonly engine: Engine;
+  /** Starts a request, given its `Cookie` header. Does no I/O. */
+  begin(cookieHeader: string | null | undefined): RequestContext<Data>;
+  /** Deletes expired sessions where the engine keeps any; returns how many. */
+  clearExpired(): Promise<number>;
+  /** Closes the engine's connections. */
+  close(): Promise<void>;
+}
+
+const INTERRUPTED =
+  "The request's session was deleted before the request completed. " +
+  'The user may have logged out in a concurrent request, for example.';
+
+class Request<Data extends SessionData> implements RequestContext<Data> {
+  readonly cookies: Readonly<Record<string, string>>;
+  readonly #app: App<Data>;
+  readonly #sessionCookie: string | undefined;
+  readonly #responseCookies = new Map<string, string>();
+  #loading: Promise<Session<Data>> | undefined;
+  #state: SessionState | undefined;
+  #version: string | undefined;
+  #finished = false;
+
+  constructor(app: App<Data>, cookieHeader: string | null | undefined) {
+    this.#app = app;
+    this.cookies = parseCookies(cookieHeader);
+    this.#sessionCookie = this.cookies[app.settings.cookieName];
+  }
+
+  session(): Promise<Session<Data>> {
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  async #load(): Promise<Session<Data>> {
+    const cookie = this.#sessionCookie;
+    let state: SessionState;
+    if (isValidSessionKey(cookie)) {
+      const loaded = await this.#app.engine.load(cookie);
+      state = createSessionState(loaded?.key ?? null, loaded?.data);
+      state.modified = loaded?.modified ?? false;
+      this.#version = loaded?.version;
+    } else {
+      state = createSessionState(null);
+    }
+    state.accessed = true;
+    this.#state = state;
+    return new Session<Data>(state, this.#app.sessionContext);
+  }
+
+  setCookie(name: string, value: string, options?: SerializeCookieOptions): void {
+    this.#responseCookies.set(name, serializeCookie(name, value, options));
+  }
+
+  deleteCookie(name: string, options?: Parameters<typeof deleteCookie>[1]): void {
+    this.#responseCookies.set(name, deleteCookie(name, options));
+  }
+
+  setSignedCookie(name: string, value: string, options: SetSignedCookieOptions = {}): void {
+    const { salt, ...cookieOptions } = options;
+    const { secretKey: key, signedCookieScheme: scheme } = this.#app.settings;
+    this.setCookie(name, signCookieValue(name, value, { key, salt, scheme }), cookieOptions);
+  }
+
+  getSignedCookie(name: string, options: GetSignedCookieOptions = {}): string | undefined {
+    const signed = this.cookies[name];
+    if (signed === undefined) return undefined;
+    const settings = this.#app.settings;
+    try {
+      return unsignCookieValue(name, signed, {
+        key: settings.secretKey,
+        fallbackKeys: settings.secretKeyFallbacks,
+        salt: options.salt,
+        maxAge: options.maxAge,
+        legacyFallback: settings.signedCookieLegacyFallback,
+      });
+    } catch (error) {
+      if (!(error instanceof BadSignature)) throw error;
+      settings.logger.warn(`Signed cookie ${JSON.stringify(name)} rejected: ${error.message}`);
+      return undefined;
+    }
+  }
+
+  async finish(response: { status: number }): Promise<FinishResult> {
+    if (this.#finished) throw new Error('coatcheck: finish() was called twice for one request');
+    this.#finished = true;
+    const { settings, engine } = this.#app;
+    // A save on every request loads the session first, as Django's save() does. A 5xx saves
+    // nothing, so it loads nothing: Django then leaves an unread session alone (no Vary).
+    if (
+      this.#loading === undefined &&
+      settings.saveEveryRequest &&
+      response.status < 500 &&
+      isValidSessionKey(this.#sessionCookie)
+    ) {
+      await this.session();
+    }
+    // A load that failed has already reached the handler as an error; there is nothing to save.
+    if (this.#loading !== undefined) await this.#loading.catch(() => undefined);
+
+    const state = this.#state;
+    const accessed = state?.accessed ?? false;
+    const modified = state?.modified ?? false;
+    const empty =
+      state === undefined
+        ? !isValidSessionKey(this.#sessionCookie)
+        : state.key === null && state.data.size === 0;
+    let vary = accessed;
+
+    // flush() and cycleKey() delete the old record whatever the response: Django does it at once.
+    if (state !== undefined && state.staleKeys.length > 0) {
+      await engine.discard(state.staleKeys.splice(0));
+    }
+
+    if (this.#sessionCookie !== undefined && empty) {
+      this.deleteCookie(settings.cookieName, {
+        path: settings.cookiePath,
+        domain: settings.cookieDomain,
+        sameSite: settings.cookieSameSite,
+      });
+      vary = true;
+    } else if (
+      state !== undefined &&
+      !empty &&
+      (modified || settings.saveEveryRequest) &&
+      response.status < 500
+    ) {
+      await this.#save(state);
+      vary = true;
+    }
+    return { setCookie: [...this.#responseCookies.values()], vary };
+  }
+
+  async #save(state: SessionState): Promise<void> {
+    const { settings, engine } = this.#app;
+    const { policy } = settings;
+    const now = new Date(Date.now());
+    const expiry = state.data.get(EXPIRY_KEY);
+    let cookieValue: string;
+    try {
+      cookieValue = await engine.save({
+        key: state.key,
+        mustCreate: state.mustCreate,
+        data: Object.fromEntries(state.data),
+        expiresAt: expiryDate(policy, expiry, now),
+        version: this.#version,
+      });
+    } catch (error) {
+      if (error instanceof UpdateError) throw new SessionInterrupted(INTERRUPTED, { cause: error });
+      throw error;
+    }
+    state.key = cookieValue;
+    state.mustCreate = false;
+    this.setCookie(settings.cookieName, cookieValue, {
+      maxAge: expiresAtBrowserClose(policy, expiry) ? undefined : expiryAge(policy, expiry, now),
+      path: settings.cookiePath,
+      domain: settings.cookieDomain,
+      secure: settings.cookieSecure,
+      httpOnly: settings.cookieHttpOnly,
+      sameSite: settings.cookieSameSite,
+      partitioned: settings.cookiePartitioned,
+    });
+  }
+}
+
+class App<Data extends SessionData> implements Sessions<Data> {
+  readonly settings: ResolvedSettings;
+  readonly engine: Engine;
+  readonly sessionContext: SessionContext;
+
+  constructor(settings: Settings) {
+    this.settings = resolveSettings(settings);
+    const { secretKey, secretKeyFallbacks, cookieName, policy, logger } = this.settings;
+    const context: EngineContext = {
+      secretKey,
+      secretKeyFallbacks,
+      cookieName,
+      policy,
+      logger,
+      djangoCodec: djangoSessionCodec({ secretKey, fallbackKeys: secretKeyFallbacks, logger }),
+    };
+    const { engine } = this.settings;
+    this.engine = engine.kind === 'store' ? storeEngine(engine, context) : engine.open(context);
+    const checkData = this.engine.checkData?.bind(this.engine);
+    this.sessionContext = { policy, checkData };
+  }
+
+  begin(cookieHeader: string | null | undefined): RequestContext<Data> {
+    return new Request(this, cookieHeader);
+  }
+
+  async clearExpired(): Promise<number> {
+    return (await this.engine.clearExpired?.()) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close?.();
+  }
+}
+
+/**
+ * Validates the settings, opens the engine and returns the request lifecycle. Call it once
+ * at startup; a setting that cannot work throws `ImproperlyConfigured` here.
+ *
+ * @typeParam Data - the keys and value types the application keeps in sessions.
+ *
+ * @example
+ * const sessions = createSessions<{ visits: number }>({
+ *   secretKey: process.env.SECRET_KEY,
+ *   engine: memoryStore(),
+ * });
+ * const ctx = sessions.begin(request.headers.cookie);
+ * const session = await ctx.session();
+ * session.set('visits', (session.get('visits') ?? 0) + 1);
+ * const { setCookie, vary } = await ctx.finish({ status: 200 });
+ */
+export function createSessions<Data extends SessionData = SessionData>(
+  settings: Settings,
+): Sessions<Data> {
+  return new App<Data>(settings);
+}

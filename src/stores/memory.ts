@@ -1,0 +1,129 @@
+/**
+ * `coatcheck/stores/memory`: sessions in this process's memory, in a bounded LRU.
+ *
+ * Single-process only: every process (cluster worker, container replica) has its own
+ * sessions, and a restart forgets them all. Use it for development, tests and single-process
+ * apps; use a database or Redis store wherever more than one process serves requests.
+ *
+ * @module
+ */
+
+import { LRUCache } from 'lru-cache';
+import { CreateError, UpdateError } from '../errors.ts';
+import { pythonJsonParse, pythonJsonStringify } from '../signing/python-json.ts';
+import type { SessionStore, StoreRecord, StoreSaveOptions } from './store.ts';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The most sessions kept; beyond it the least recently used is dropped, so a flood of new
+   * visitors cannot exhaust memory.
+   * @default 10000
+   */
+  maxSessions?: number;
+}
+
+// Each record is kept as JSON text: every load parses a fresh copy, so a value changed in
+// place without `set` is not saved behind the application's back, as with any real store.
+// Python's JSON, as in every store Django shares, so NaN, ±Infinity and -0 survive too.
+interface Entry {
+  json: string;
+  expiresAt: number;
+}
+
+class MemoryStore implements SessionStore {
+  readonly kind = 'store';
+  readonly name = 'memory';
+  readonly #cache: LRUCache<string, Entry>;
+
+  constructor(maxSessions: number) {
+    this.#cache = new LRUCache<string, Entry>({
+      max: maxSessions,
+      ttlAutopurge: false,
+      // Expiry is wall-clock time, read where all of coatcheck reads it (so a test can pin it);
+      // lru-cache's default is performance.now(), cached for a millisecond.
+      perf: { now: () => Date.now() },
+      ttlResolution: 0,
+    });
+  }
+
+  // The live entry under `key`. As in Django's cache engine, an expired record is gone: it
+  // neither loads nor exists, and its key may be created again. lru-cache's TTL alone cannot
+  // say so: it keeps an already expired record alive for the 1 ms minimum TTL.
+  #live(key: string): Entry | undefined {
+    const entry = this.#cache.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt > Date.now()) return entry;
+    this.#cache.delete(key);
+    return undefined;
+  }
+
+  #put(key: string, record: StoreRecord): void {
+    const expiresAt = record.expiresAt.getTime();
+    // lru-cache reads a TTL of 0 as "never expires", so an already expired record gets 1 ms.
+    const ttl = Math.max(1, expiresAt - Date.now());
+    this.#cache.set(key, { json: pythonJsonStringify(record.data), expiresAt }, { ttl });
+  }
+
+  async load(key: string): Promise<StoreRecord | null> {
+    const entry = this.#live(key);
+    if (entry === undefined) return null;
+    return {
+      data: pythonJsonParse(entry.json) as StoreRecord['data'],
+      expiresAt: new Date(entry.expiresAt),
+    };
+  }
+
+  async create(key: string, record: StoreRecord): Promise<void> {
+    if (this.#live(key) !== undefined) {
+      throw new CreateError(`coatcheck: session key ${key} already exists`);
+    }
+    this.#put(key, record);
+  }
+
+  async save(key: string, record: StoreRecord, options: StoreSaveOptions): Promise<void> {
+    if (options.mustExist && this.#live(key) === undefined) {
+      throw new UpdateError('coatcheck: the session was deleted before it could be saved');
+    }
+    this.#put(key, record);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#cache.delete(key);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.#live(key) !== undefined;
+  }
+
+  async clearExpired(): Promise<number> {
+    const now = Date.now();
+    const before = this.#cache.size;
+    this.#cache.purgeStale();
+    // purgeStale misses records stored already expired (their TTL is the 1 ms minimum).
+    for (const [key, entry] of [...this.#cache.entries()]) {
+      if (entry.expiresAt <= now) this.#cache.delete(key);
+    }
+    return before - this.#cache.size;
+  }
+
+  async close(): Promise<void> {
+    this.#cache.clear();
+  }
+}
+
+/**
+ * A store that keeps sessions in process memory, bounded and with per-session expiry.
+ *
+ * @example
+ * const sessions = createSessions({ secretKey, engine: memoryStore({ maxSessions: 50_000 }) });
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
+  const maxSessions = options.maxSessions ?? 10_000;
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+    throw new TypeError(
+      `coatcheck: memoryStore maxSessions must be a positive integer, got ${maxSessions}`,
+    );
+  }
+  return new MemoryStore(maxSessions);
+}

@@ -1,0 +1,97 @@
+/**
+ * `coatcheck/stores/signed-cookie`: Django's `signed_cookies` engine. The session data itself
+ * travels in the cookie, signed (never encrypted: the user can read it, not change it), so
+ * nothing is stored on the server.
+ *
+ * Wire-compatible with Django: the same salt, compression and maximum age, so a Django app
+ * with the same `SECRET_KEY` reads these sessions and writes ones coatcheck reads.
+ *
+ * Mind what Django's documentation says about this engine: a cookie cannot be revoked (an
+ * old one stays valid until it expires, even after logout), and everything in it is visible
+ * to the user.
+ *
+ * @module
+ */
+
+import { CookieTooLarge } from '../errors.ts';
+import type { SessionData } from '../session/data.ts';
+import type { Engine, EngineContext, EngineProvider, LoadedSession } from '../session/engine.ts';
+import { dumps, loads } from '../signing/dumps.ts';
+import { pythonJsonStringify } from '../signing/python-json.ts';
+
+/** The salt of Django's signed-cookie sessions. */
+export const SIGNED_COOKIE_SESSION_SALT = 'django.contrib.sessions.backends.signed_cookies';
+
+// Browsers keep at most 4096 bytes of name and value per cookie. The attributes the lifecycle
+// adds (expires, Max-Age, Path, Domain, SameSite, flags) need about 150 more; this leaves room.
+const COOKIE_LIMIT = 4096;
+const ATTRIBUTE_ALLOWANCE = 200;
+// Base64 of the JSON, plus ":" + base62 timestamp + ":" + 43-character signature.
+const SIGNATURE_OVERHEAD = 1 + 8 + 1 + 43;
+
+function isSessionData(value: unknown): value is SessionData {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function open(context: EngineContext): Engine {
+  const key = context.secretKey;
+  const fallbackKeys = context.secretKeyFallbacks;
+  const salt = SIGNED_COOKIE_SESSION_SALT;
+  const budget = COOKIE_LIMIT - context.cookieName.length - 1 - ATTRIBUTE_ALLOWANCE;
+  const encode = (data: SessionData) => dumps(data, { key, salt, compress: true });
+
+  return {
+    name: 'signed-cookie',
+
+    async load(cookieValue: string): Promise<LoadedSession> {
+      try {
+        // Only the global age is enforced here, not a per-session expiry: Django ticket #19201.
+        const data = loads(cookieValue, {
+          key,
+          fallbackKeys,
+          salt,
+          maxAge: context.policy.cookieAge,
+        });
+        if (isSessionData(data)) return { key: cookieValue, data };
+      } catch {
+        // Bad signature, expired, or unreadable: reported below, the session starts over.
+      }
+      context.logger.warn('Signed session cookie rejected; starting a new session');
+      // As Django does: keep the key, mark the session modified, so the response replaces the
+      // bad cookie with one holding an empty session.
+      return { key: cookieValue, data: {}, modified: true };
+    },
+
+    async save(request) {
+      return encode(request.data);
+    },
+
+    // Old cookies cannot be revoked; they stay valid until their timestamp expires.
+    async discard() {},
+
+    checkData(data) {
+      const record = Object.fromEntries(data);
+      // Uncompressed base64 is the most the value can take: when that fits, it fits.
+      const upperBound =
+        Math.ceil((pythonJsonStringify(record).length * 4) / 3) + SIGNATURE_OVERHEAD;
+      if (upperBound <= budget) return;
+      const size = encode(record).length;
+      if (size > budget) {
+        throw new CookieTooLarge(
+          `coatcheck: the session no longer fits in the ${context.cookieName} cookie (${size} bytes of ` +
+            `signed data, about ${budget} allowed); keep less in it or use a server-side store`,
+        );
+      }
+    },
+  };
+}
+
+/**
+ * The engine that keeps sessions in signed cookies, as Django's `signed_cookies` engine.
+ *
+ * @example
+ * const sessions = createSessions({ secretKey, engine: signedCookies() });
+ */
+export function signedCookies(): EngineProvider {
+  return { kind: 'engine', name: 'signed-cookie', open };
+}

@@ -1,0 +1,71 @@
+/**
+ * The `SessionStore` contract: everything a server-side store implements, and nothing more.
+ *
+ * To write a store, read this file and `test/stores/contract.ts` (the suite every store
+ * passes). Keys arrive already validated; data arrives decoded. Cookies, key generation,
+ * expiry rules and retries are the engine's job (`store-engine.ts`), never the store's.
+ *
+ * @module
+ */
+
+import type { SessionData } from '../session/data.ts';
+import type { SessionCodec } from '../session/encoding.ts';
+import type { ExpiryPolicy } from '../session/expiry.ts';
+import type { SessionLogger } from '../session/logger.ts';
+
+/** A stored session. */
+export interface StoreRecord {
+  data: SessionData;
+  /** When the record stops loading. */
+  expiresAt: Date;
+  /**
+   * An opaque token that changes whenever the record is written (the stored text itself will
+   * do). Stores that can compare-and-save use it to keep concurrent writers from losing data.
+   */
+  version?: string | undefined;
+}
+
+/** Options of {@link SessionStore.save}. */
+export interface StoreSaveOptions {
+  /**
+   * Update only: throw `UpdateError` when the record is gone, because another request
+   * deleted it (a logout), rather than bring it back to life. Django's `must_create=False`.
+   */
+  mustExist: boolean;
+}
+
+/** What a store learns from the validated settings when the lifecycle opens it. */
+export interface StoreContext {
+  /** Django's session encoding under these settings; the default for stores Django can share. */
+  readonly djangoCodec: SessionCodec;
+  /** Django's `SESSION_COOKIE_NAME`; the file store prefixes its file names with it. */
+  readonly cookieName: string;
+  readonly policy: ExpiryPolicy;
+  readonly logger: SessionLogger;
+}
+
+/**
+ * A server-side session store. Every method may throw `StoreUnavailable` (with the driver's
+ * error as `cause`) when the backing service fails; none may swallow such a failure.
+ */
+export interface SessionStore {
+  readonly kind: 'store';
+  /** A short name for messages and the CLI: `memory`, `file`, `sqlite`, ... */
+  readonly name: string;
+  /** Receives the settings before the first request. May be called more than once. */
+  open?(context: StoreContext): void | Promise<void>;
+  /** The record under `key`, or `null` when there is none or it has expired. Never creates one. */
+  load(key: string): Promise<StoreRecord | null>;
+  /** Stores a new record; throws `CreateError` when `key` is taken, expired or not. */
+  create(key: string, record: StoreRecord): Promise<void>;
+  /** Writes the record under `key`; see {@link StoreSaveOptions.mustExist}. */
+  save(key: string, record: StoreRecord, options: StoreSaveOptions): Promise<void>;
+  /** Deletes the record under `key`; a missing record is not an error. */
+  delete(key: string): Promise<void>;
+  /** Whether a record exists under `key`, expired or not (Django's `exists`). */
+  exists(key: string): Promise<boolean>;
+  /** Deletes expired records; returns how many. */
+  clearExpired(): Promise<number>;
+  /** Releases connections, handles and timers. */
+  close(): Promise<void>;
+}

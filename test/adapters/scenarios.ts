@@ -1,0 +1,266 @@
+/**
+ * One end-to-end scenario list, run through every adapter over real HTTP (h3's
+ * describeMatrix idea): the same application logic, written once against the framework-free
+ * request context, mounted by each adapter in its own idiom.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import {
+  createSessions,
+  type RequestContext,
+  type Sessions,
+} from '../../src/middleware/lifecycle.ts';
+import type { EngineProvider } from '../../src/session/engine.ts';
+import { fileStore } from '../../src/stores/file.ts';
+import { memoryStore } from '../../src/stores/memory.ts';
+import { signedCookies } from '../../src/stores/signed-cookie.ts';
+import type { SessionStore } from '../../src/stores/store.ts';
+import { Browser } from '../helpers/browser.ts';
+import type { Served } from '../helpers/fetch-server.ts';
+
+export const SECRET = 'adapter-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+/** What a route asks its adapter to send. Each adapter writes it in its own idiom. */
+export type Reply =
+  | { kind: 'text'; status?: number; body: string }
+  | { kind: 'json'; body: unknown }
+  | { kind: 'redirect'; location: string };
+
+export type Route = (ctx: RequestContext, query: URLSearchParams) => Promise<Reply>;
+
+const text = (body: string, status = 200): Reply => ({ kind: 'text', body, status });
+
+/** The application every adapter serves. */
+export const routes: Record<string, Route> = {
+  '/': async () => text('no session touched'),
+  '/count': async (ctx) => {
+    const session = await ctx.session();
+    const visits = ((session.get('visits') as number | undefined) ?? 0) + 1;
+    session.set('visits', visits);
+    return text(String(visits));
+  },
+  '/read': async (ctx) => {
+    const session = await ctx.session();
+    return { kind: 'json', body: session.toJSON() };
+  },
+  '/cart/add': async (ctx, query) => {
+    const session = await ctx.session();
+    const cart = (session.get('cart') as string[] | undefined) ?? [];
+    cart.push(query.get('item') ?? '?');
+    session.set('cart', cart);
+    return { kind: 'json', body: cart };
+  },
+  '/cart/add-in-place': async (ctx, query) => {
+    const session = await ctx.session();
+    (session.get('cart') as string[] | undefined)?.push(query.get('item') ?? '?');
+    if (query.has('modified')) session.modified = true;
+    return { kind: 'json', body: session.get('cart') };
+  },
+  '/login': async (ctx) => {
+    const session = await ctx.session();
+    session.cycleKey();
+    session.set('user', 'root');
+    return text(session.sessionKey ?? '');
+  },
+  '/logout': async (ctx) => {
+    (await ctx.session()).flush();
+    return text('bye');
+  },
+  '/expiry': async (ctx, query) => {
+    const session = await ctx.session();
+    session.setExpiry(Number(query.get('seconds')));
+    return text('ok');
+  },
+  '/test-cookie/set': async (ctx) => {
+    (await ctx.session()).setTestCookie();
+    return text('set');
+  },
+  '/test-cookie/check': async (ctx) => {
+    const session = await ctx.session();
+    const worked = session.testCookieWorked();
+    if (worked) session.deleteTestCookie();
+    return text(worked ? 'cookies work' : 'cookies blocked');
+  },
+  '/write-then-redirect': async (ctx, query) => {
+    (await ctx.session()).set('color', query.get('color') ?? 'none');
+    return { kind: 'redirect', location: '/read' };
+  },
+  '/error': async (ctx) => {
+    (await ctx.session()).set('lost', true);
+    return text('boom', 500);
+  },
+  '/signed/set': async (ctx) => {
+    ctx.setSignedCookie('fav', 'blue', { salt: 'colors' });
+    return text('ok');
+  },
+  '/signed/get': async (ctx) => text(ctx.getSignedCookie('fav', { salt: 'colors' }) ?? 'none'),
+};
+
+export interface Engines {
+  name: string;
+  make(): SessionStore | EngineProvider;
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'coatcheck-adapters-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+export const engines: Engines[] = [
+  { name: 'memory', make: () => memoryStore() },
+  { name: 'signed-cookie', make: () => signedCookies() },
+  { name: 'file', make: () => fileStore({ directory }) },
+];
+
+/** Starts an adapter's server over `routes` for the given sessions. */
+export type Mount = (sessions: Sessions) => Promise<Served>;
+
+const quietLogger = { warn() {}, error() {} };
+
+/** Runs every scenario through one adapter, for every engine. */
+export function describeAdapter(adapter: string, mount: Mount): void {
+  for (const engine of engines) {
+    describe(`${adapter} adapter with the ${engine.name} engine`, () => {
+      let served: Served;
+      const browser = () => new Browser(served.url);
+
+      test('starts', async () => {
+        const sessions = createSessions({
+          secretKey: SECRET,
+          engine: engine.make(),
+          logger: quietLogger,
+        });
+        served = await mount(sessions);
+      });
+      after(() => served?.close());
+
+      test('a request that never touches the session sets no cookie and no Vary', async () => {
+        const response = await browser().get('/');
+        assert.equal(response.body, 'no session touched');
+        assert.deepEqual(response.setCookie, []);
+        assert.equal(response.headers.get('vary'), null);
+      });
+
+      test('the visit counter counts, with the cookie and Vary: Cookie', async () => {
+        const client = browser();
+        for (const expected of ['1', '2', '3']) {
+          const response = await client.get('/count');
+          assert.equal(response.body, expected);
+          assert.equal(response.headers.get('vary'), 'Cookie');
+          assert.match(
+            response.setCookie[0] ?? '',
+            /^sessionid=[^;]+; expires=.+; HttpOnly; Max-Age=1209600; Path=\/; SameSite=Lax$/,
+          );
+        }
+      });
+
+      test('reading the session varies on Cookie without re-sending it', async () => {
+        const client = browser();
+        await client.get('/count');
+        const response = await client.get('/read');
+        assert.deepEqual(JSON.parse(response.body), { visits: 1 });
+        assert.deepEqual(response.setCookie, []);
+        assert.equal(response.headers.get('vary'), 'Cookie');
+      });
+
+      test('a cart changed with set is saved; changed in place it is not, unless marked modified', async () => {
+        const client = browser();
+        await client.get('/cart/add?item=apple');
+        await client.get('/cart/add-in-place?item=pear');
+        assert.deepEqual(JSON.parse((await client.get('/read')).body), { cart: ['apple'] });
+        await client.get('/cart/add-in-place?item=plum&modified');
+        assert.deepEqual(JSON.parse((await client.get('/read')).body), { cart: ['apple', 'plum'] });
+      });
+
+      test('flush deletes the cookie and the data', async () => {
+        const client = browser();
+        await client.get('/count');
+        const response = await client.get('/logout');
+        assert.deepEqual(response.setCookie, [
+          'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax',
+        ]);
+        assert.equal(response.headers.get('vary'), 'Cookie');
+        assert.equal(client.cookies.size, 0);
+        assert.equal((await client.get('/count')).body, '1');
+      });
+
+      test('cycleKey keeps the data under a new key', async () => {
+        const client = browser();
+        await client.get('/count');
+        const before = client.cookies.get('sessionid');
+        await client.get('/login');
+        const afterLogin = client.cookies.get('sessionid');
+        assert.notEqual(afterLogin, before);
+        assert.deepEqual(JSON.parse((await client.get('/read')).body), { visits: 1, user: 'root' });
+        if (engine.name !== 'signed-cookie') {
+          // The old key no longer names a session: a replayed old cookie starts afresh.
+          const replay = await browser().get('/read', { cookie: `sessionid=${before}` });
+          assert.deepEqual(JSON.parse(replay.body), {});
+        }
+      });
+
+      test('a custom expiry sets Max-Age, and 0 makes a browser-session cookie', async () => {
+        const client = browser();
+        const hour = await client.get('/expiry?seconds=3600');
+        assert.match(hour.setCookie[0] ?? '', /; Max-Age=3600;/);
+        const browserClose = await client.get('/expiry?seconds=0');
+        assert.doesNotMatch(browserClose.setCookie[0] ?? '', /Max-Age|expires/);
+      });
+
+      test('the test cookie comes back on the next request', async () => {
+        const client = browser();
+        await client.get('/test-cookie/set');
+        assert.equal((await client.get('/test-cookie/check')).body, 'cookies work');
+        assert.equal((await browser().get('/test-cookie/check')).body, 'cookies blocked');
+      });
+
+      test('a redirect right after a write is followed by a request that sees the write', async () => {
+        const client = browser();
+        const response = await client.get('/write-then-redirect?color=teal');
+        assert.equal(response.status, 302);
+        assert.equal(new URL(response.headers.get('location') ?? '', served.url).pathname, '/read');
+        assert.equal(response.setCookie.length, 1);
+        assert.deepEqual(JSON.parse((await client.get('/read')).body), { color: 'teal' });
+      });
+
+      test('a 500 response saves nothing but still varies on Cookie', async () => {
+        const client = browser();
+        await client.get('/count');
+        const response = await client.get('/error');
+        assert.equal(response.status, 500);
+        assert.deepEqual(response.setCookie, []);
+        assert.equal(response.headers.get('vary'), 'Cookie');
+        assert.deepEqual(JSON.parse((await client.get('/read')).body), { visits: 1 });
+      });
+
+      test('tampered and garbage session cookies start a fresh session and never fail', async () => {
+        const client = browser();
+        await client.get('/count');
+        const cookie = client.cookies.get('sessionid') ?? '';
+        const tampered = `${cookie.slice(0, -2)}${cookie.endsWith('a') ? 'bb' : 'aa'}`;
+        const garbage = [
+          'x',
+          'not a key at all',
+          '../../etc/passwd',
+          'é'.repeat(50),
+          'a'.repeat(8000),
+        ];
+        for (const value of [tampered, ...garbage]) {
+          const response = await browser().get('/count', { cookie: `sessionid=${value}` });
+          assert.equal(response.status, 200, value.slice(0, 40));
+          assert.equal(response.body, '1', value.slice(0, 40));
+          assert.notEqual(browser().cookies.get('sessionid'), value);
+        }
+      });
+
+      test('signed cookies round-trip, and a tampered one reads as missing', async () => {
+        const client = browser();
+        await client.get('/signed/set');
+        assert.equal((await client.get('/signed/get')).body, 'blue');
+        client.cookies.set('fav', `red${(client.cookies.get('fav') ?? '').slice(4)}`);
+        assert.equal((await client.get('/signed/get')).body, 'none');
+      });
+    });
+  }
+}
