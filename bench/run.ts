@@ -2,10 +2,12 @@
  * `npm run bench`: coatcheck beside its peers, in one run, reported as ratios.
  * `npm run bench -- signing` runs one section.
  */
+import { runHttpBench } from './http/run.ts';
 import { runSigningBench } from './signing.bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   signing: runSigningBench,
+  http: runHttpBench,
 };
 
 const wanted = process.argv.slice(2);

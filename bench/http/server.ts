@@ -1,0 +1,105 @@
+/**
+ * One benchmark server per process: `node bench/http/server.ts <variant>` listens on a free
+ * loopback port and prints it. Every variant serves the same visit counter (read the count,
+ * add one, write it back) so the numbers compare the session machinery, nothing else.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import expressSession from 'express-session';
+import { getIronSession } from 'iron-session';
+import { sessionMiddleware } from '../../src/adapters/express.ts';
+import { withSessions } from '../../src/adapters/node.ts';
+import { createSessions } from '../../src/middleware/lifecycle.ts';
+import type { EngineProvider } from '../../src/session/engine.ts';
+import { memoryStore } from '../../src/stores/memory.ts';
+import { signedCookies } from '../../src/stores/signed-cookie.ts';
+import type { SessionStore } from '../../src/stores/store.ts';
+
+export const SECRET = 'benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG';
+
+type Visits = { visits: number };
+
+function coatcheckNode(engine: SessionStore | EngineProvider) {
+  const sessions = createSessions<Visits>({ secretKey: SECRET, engine });
+  return createServer(
+    withSessions(sessions, async (_req, res, ctx) => {
+      const session = await ctx.session();
+      const visits = (session.get('visits') ?? 0) + 1;
+      session.set('visits', visits);
+      res.end(String(visits));
+    }),
+  );
+}
+
+function coatcheckExpress(engine: SessionStore | EngineProvider) {
+  const sessions = createSessions<Visits>({ secretKey: SECRET, engine });
+  const app = express();
+  app.use(sessionMiddleware(sessions));
+  app.get('/', async (req, res) => {
+    const session = await req.session<Visits>();
+    const visits = (session.get('visits') ?? 0) + 1;
+    session.set('visits', visits);
+    res.send(String(visits));
+  });
+  return createServer(app);
+}
+
+const variants: Record<string, () => ReturnType<typeof createServer>> = {
+  'node:http (no sessions)': () => {
+    let visits = 0;
+    return createServer((_req, res) => {
+      visits++;
+      res.end(String(visits));
+    });
+  },
+  'coatcheck/node memory': () => coatcheckNode(memoryStore()),
+  'coatcheck/node signed-cookie': () => coatcheckNode(signedCookies()),
+  'iron-session node:http': () =>
+    createServer(async (req: IncomingMessage, res: ServerResponse) => {
+      const session = await getIronSession<Partial<Visits>>(req, res, {
+        password: SECRET,
+        cookieName: 'iron',
+      });
+      session.visits = (session.visits ?? 0) + 1;
+      await session.save();
+      res.end(String(session.visits));
+    }),
+  'express (no sessions)': () => {
+    const app = express();
+    let visits = 0;
+    app.get('/', (_req, res) => {
+      visits++;
+      res.send(String(visits));
+    });
+    return createServer(app);
+  },
+  'coatcheck/express memory': () => coatcheckExpress(memoryStore()),
+  'express-session MemoryStore': () => {
+    const app = express();
+    app.use(expressSession({ secret: SECRET, resave: false, saveUninitialized: false }));
+    app.get('/', (req, res) => {
+      const session = (req as unknown as { session: Partial<Visits> }).session;
+      session.visits = (session.visits ?? 0) + 1;
+      res.send(String(session.visits));
+    });
+    return createServer(app);
+  },
+};
+
+export const variantNames: string[] = Object.keys(variants);
+
+if (import.meta.main) {
+  const name = process.argv[2] ?? '';
+  const make = variants[name];
+  if (make === undefined) {
+    console.error(`unknown variant ${JSON.stringify(name)}; one of: ${variantNames.join(', ')}`);
+    process.exit(2);
+  }
+  const server = make();
+  // Exit through process.exit so --cpu-prof can write its profile.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
+  server.listen(0, '127.0.0.1', () => {
+    console.log((server.address() as AddressInfo).port);
+  });
+}
