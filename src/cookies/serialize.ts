@@ -154,12 +154,19 @@ function flag(value: unknown, option: string): boolean {
   return value;
 }
 
+// An application sets its cookies with a handful of paths and domains, over and over: each is
+// checked once and remembered (a bounded set, in case paths come from requests).
+const acceptedLocations = new Set<string>();
+const ACCEPTED_LOCATIONS_LIMIT = 256;
+
 /** Returns the attribute value of `domain` or `path`, checked with the `cookie` package. */
 function location(name: string, option: 'domain' | 'path', value: unknown): string {
   if (value === undefined || value === null || value === '') return '';
   if (typeof value !== 'string') {
     throw new TypeError(`coatcheck: cookie option ${option} must be a string, got ${typeof value}`);
   }
+  const id = `${option}:${value}`;
+  if (acceptedLocations.has(id)) return value;
   try {
     // `cookie` enforces RFC 6265 §4.1.1 here: a domain of letters, digits, hyphens and dots; a
     // path of printable ASCII without `;` (nor `<`). Either way no CR, LF or `;` can get in.
@@ -178,6 +185,8 @@ function location(name: string, option: 'domain' | 'path', value: unknown): stri
       `${option} is ${value.length} bytes; browsers ignore attribute values over ${MAX_ATTRIBUTE_BYTES}`,
     );
   }
+  if (acceptedLocations.size >= ACCEPTED_LOCATIONS_LIMIT) acceptedLocations.clear();
+  acceptedLocations.add(id);
   return value;
 }
 

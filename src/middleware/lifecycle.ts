@@ -228,6 +228,7 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
         data: Object.fromEntries(state.data),
         expiresAt: expiryDate(policy, expiry, now),
         version: this.#version,
+        changes: { keys: [...state.changedKeys], replaced: state.replaced },
       });
     } catch (error) {
       if (error instanceof UpdateError) throw new SessionInterrupted(INTERRUPTED, { cause: error });

@@ -39,6 +39,11 @@ export interface SaveRequest {
   expiresAt: Date;
   /** The `version` the session was loaded with, if any. */
   version?: string | undefined;
+  /**
+   * What this request changed, for stores that merge concurrent writes: the keys it set or
+   * deleted, or `replaced` when it means its data to stand as a whole.
+   */
+  changes: { keys: readonly string[]; replaced: boolean };
 }
 
 /** What createSessions gives an engine when it opens it: the validated settings it needs. */

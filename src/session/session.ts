@@ -39,6 +39,14 @@ export interface SessionState {
   staleKeys: string[];
   /** The key was generated here and has no record yet, so saving must create it. */
   mustCreate: boolean;
+  /**
+   * Keys set or deleted in this request. When another request saved the same session
+   * meanwhile, a store that can detect it re-applies just these to the newer data, so both
+   * requests keep their change.
+   */
+  changedKeys: Set<string>;
+  /** The data was replaced as a whole (`clear`, `flush`, `modified = true`): save it as it is. */
+  replaced: boolean;
 }
 
 /** What a session needs from its surroundings. */
@@ -68,6 +76,8 @@ export function createSessionState(key: string | null, data: SessionData = {}): 
     modified: false,
     staleKeys: [],
     mustCreate: false,
+    changedKeys: new Set(),
+    replaced: false,
   };
 }
 
@@ -114,6 +124,8 @@ export class Session<Data extends SessionData = SessionData> {
 
   set modified(value: boolean) {
     this.#state.modified = value;
+    // Forcing a save means "store the data as it is now", whatever changed in place.
+    if (value) this.#state.replaced = true;
   }
 
   #read(): Map<string, unknown> {
@@ -121,9 +133,9 @@ export class Session<Data extends SessionData = SessionData> {
     return this.#state.data;
   }
 
-  // Applies a change, lets the context refuse it, and undoes it when refused, so a refused
-  // change leaves the session exactly as it was.
-  #change(apply: (data: Map<string, unknown>) => void): void {
+  // Applies a change to `keys`, lets the context refuse it, and undoes it when refused, so a
+  // refused change leaves the session exactly as it was.
+  #change(keys: readonly string[], apply: (data: Map<string, unknown>) => void): void {
     const data = this.#read();
     const before = this.#context.checkData === undefined ? undefined : new Map(data);
     apply(data);
@@ -136,6 +148,7 @@ export class Session<Data extends SessionData = SessionData> {
         throw error;
       }
     }
+    for (const key of keys) this.#state.changedKeys.add(key);
     this.#state.modified = true;
   }
 
@@ -153,7 +166,7 @@ export class Session<Data extends SessionData = SessionData> {
    */
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
     assertStorable(key, value);
-    this.#change((data) => data.set(key, value));
+    this.#change([key], (data) => data.set(key, value));
   }
 
   /** Whether `key` is stored. */
@@ -167,7 +180,7 @@ export class Session<Data extends SessionData = SessionData> {
    */
   delete(key: keyof Data & string): boolean {
     if (!this.#read().has(key)) return false;
-    this.#change((data) => data.delete(key));
+    this.#change([key], (data) => data.delete(key));
     return true;
   }
 
@@ -185,7 +198,7 @@ export class Session<Data extends SessionData = SessionData> {
       throw new RangeError(`coatcheck: the session has no key ${JSON.stringify(key)}`);
     }
     const value = data.get(key);
-    this.#change((current) => current.delete(key));
+    this.#change([key], (current) => current.delete(key));
     return value;
   }
 
@@ -201,7 +214,8 @@ export class Session<Data extends SessionData = SessionData> {
   update(values: Partial<Data>): void {
     const entries = Object.entries(values);
     for (const [key, value] of entries) assertStorable(key, value);
-    this.#change((data) => {
+    const keys = entries.map(([key]) => key);
+    this.#change(keys, (data) => {
       for (const [key, value] of entries) data.set(key, value);
     });
   }
@@ -225,6 +239,7 @@ export class Session<Data extends SessionData = SessionData> {
   clear(): void {
     this.#state.accessed = true;
     this.#state.data.clear();
+    this.#state.replaced = true;
     this.#state.modified = true;
   }
 
@@ -270,7 +285,8 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** Removes the test cookie; like `delete`, only a present one modifies the session. */
   deleteTestCookie(): void {
-    if (this.#read().has(TEST_COOKIE_NAME)) this.#change((data) => data.delete(TEST_COOKIE_NAME));
+    if (this.#read().has(TEST_COOKIE_NAME))
+      this.#change([TEST_COOKIE_NAME], (data) => data.delete(TEST_COOKIE_NAME));
   }
 
   /**
@@ -280,7 +296,8 @@ export class Session<Data extends SessionData = SessionData> {
    */
   setExpiry(value: Expiry): void {
     if (value === null) {
-      if (this.#read().has(EXPIRY_KEY)) this.#change((data) => data.delete(EXPIRY_KEY));
+      if (this.#read().has(EXPIRY_KEY))
+        this.#change([EXPIRY_KEY], (data) => data.delete(EXPIRY_KEY));
       return;
     }
     let stored: number | string;
@@ -295,7 +312,7 @@ export class Session<Data extends SessionData = SessionData> {
         `coatcheck: setExpiry takes seconds, a Date or null, got ${String(value)}`,
       );
     }
-    this.#change((data) => data.set(EXPIRY_KEY, stored));
+    this.#change([EXPIRY_KEY], (data) => data.set(EXPIRY_KEY, stored));
   }
 
   #storedExpiry(options: ExpiryOptions): unknown {

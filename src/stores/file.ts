@@ -7,14 +7,23 @@
  * atomic on POSIX, so a crash mid-save leaves the old session or the new one, never half of
  * one.
  *
+ * An expired file still exists (Django's `exists()` is `os.path.exists`) until a load or
+ * `clearExpired` deletes it, so its key cannot be created again until then.
+ *
  * @module
  */
 
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, type Dirent, statSync } from 'node:fs';
 import { open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CreateError, ImproperlyConfigured, StoreUnavailable, UpdateError } from '../errors.ts';
+import {
+  CreateError,
+  ImproperlyConfigured,
+  StoreUnavailable,
+  SuspiciousSession,
+  UpdateError,
+} from '../errors.ts';
 import type { SessionCodec } from '../session/encoding.ts';
 import { EXPIRY_KEY, expiryAge, expiryDate } from '../session/expiry.ts';
 import type { SessionStore, StoreContext, StoreRecord, StoreSaveOptions } from './store.ts';
@@ -29,6 +38,9 @@ export interface FileStoreOptions {
 // half-written temporary file is never mistaken for a session.
 const TEMP_MARKER = '_out_';
 const STALE_TEMP_MS = 60 * 60 * 1000;
+// Owner only, as Django's files are (mkstemp creates them 0600): session data is signed, not
+// encrypted, and other local users have no business reading it.
+const FILE_MODE = 0o600;
 const SESSION_KEY = /^[a-z0-9]+$/;
 
 function errorCode(error: unknown): string | undefined {
@@ -70,8 +82,13 @@ class FileStore implements SessionStore {
 
   #path(key: string): string {
     // The engine only passes well-formed keys; this guard keeps the directory closed to a
-    // caller that does not (no "/", "\\" or ".." can pass).
-    if (!SESSION_KEY.test(key)) throw new TypeError('coatcheck: invalid characters in session key');
+    // caller that does not (no "/", "\\" or ".." can pass). Django raises InvalidSessionKey, a
+    // SuspiciousOperation, here.
+    if (!SESSION_KEY.test(key)) {
+      throw new SuspiciousSession(
+        `coatcheck: invalid characters in session key ${JSON.stringify(key)}`,
+      );
+    }
     return join(this.directory, `${this.#settings.cookieName}${key}`);
   }
 
@@ -99,7 +116,10 @@ class FileStore implements SessionStore {
         await handle.close();
       }
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return null;
+      // A directory under a session file's name is no session either (Django's load() treats
+      // every OSError as "no session").
+      const code = errorCode(error);
+      if (code === 'ENOENT' || code === 'EISDIR') return null;
       throw unavailable('read', path, error);
     }
     // An empty file is the placeholder a concurrent create leaves before its first write.
@@ -115,7 +135,11 @@ class FileStore implements SessionStore {
   async #write(path: string, record: StoreRecord): Promise<void> {
     const temp = `${path}${TEMP_MARKER}${randomBytes(6).toString('hex')}`;
     try {
-      await writeFile(temp, this.#codec.encode(record.data), { encoding: 'latin1', flag: 'wx' });
+      await writeFile(temp, this.#codec.encode(record.data), {
+        encoding: 'latin1',
+        flag: 'wx',
+        mode: FILE_MODE,
+      });
       await rename(temp, path);
     } catch (error) {
       await unlink(temp).catch(() => {});
@@ -127,7 +151,7 @@ class FileStore implements SessionStore {
     const path = this.#path(key);
     try {
       // Claims the name atomically: O_EXCL fails when the file exists.
-      await (await open(path, 'wx')).close();
+      await (await open(path, 'wx', FILE_MODE)).close();
     } catch (error) {
       if (errorCode(error) === 'EEXIST')
         throw new CreateError(`coatcheck: session file ${path} exists`);
@@ -172,15 +196,18 @@ class FileStore implements SessionStore {
 
   async clearExpired(): Promise<number> {
     const prefix = this.#settings.cookieName;
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = await readdir(this.directory);
+      entries = await readdir(this.directory, { withFileTypes: true });
     } catch (error) {
       throw unavailable('list', this.directory, error);
     }
     let removed = 0;
-    for (const name of names) {
-      if (!name.startsWith(prefix)) continue;
+    for (const entry of entries) {
+      const { name } = entry;
+      // The directory may be shared (Django's default is the system temp directory): only
+      // regular files under the prefix can be sessions.
+      if (!entry.isFile() || !name.startsWith(prefix)) continue;
       const rest = name.slice(prefix.length);
       if (rest.includes(TEMP_MARKER)) {
         await this.#removeStaleTemp(join(this.directory, name));

@@ -5,13 +5,21 @@
  * sessions, and a restart forgets them all. Use it for development, tests and single-process
  * apps; use a database or Redis store wherever more than one process serves requests.
  *
+ * An expired session is gone at once, as in Django's cache engine: it neither loads nor
+ * exists, and a save that must update it fails with `UpdateError`.
+ *
  * @module
  */
 
 import { LRUCache } from 'lru-cache';
 import { CreateError, UpdateError } from '../errors.ts';
 import { pythonJsonParse, pythonJsonStringify } from '../signing/python-json.ts';
-import type { SessionStore, StoreRecord, StoreSaveOptions } from './store.ts';
+import type {
+  CompareAndSaveOutcome,
+  SessionStore,
+  StoreRecord,
+  StoreSaveOptions,
+} from './store.ts';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -71,6 +79,7 @@ class MemoryStore implements SessionStore {
     return {
       data: pythonJsonParse(entry.json) as StoreRecord['data'],
       expiresAt: new Date(entry.expiresAt),
+      version: entry.json,
     };
   }
 
@@ -86,6 +95,18 @@ class MemoryStore implements SessionStore {
       throw new UpdateError('coatcheck: the session was deleted before it could be saved');
     }
     this.#put(key, record);
+  }
+
+  async compareAndSave(
+    key: string,
+    record: StoreRecord,
+    version: string,
+  ): Promise<CompareAndSaveOutcome> {
+    const entry = this.#live(key);
+    if (entry === undefined) return 'missing';
+    if (entry.json !== version) return 'conflict';
+    this.#put(key, record);
+    return 'saved';
   }
 
   async delete(key: string): Promise<void> {

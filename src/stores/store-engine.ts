@@ -6,14 +6,64 @@
  * @module
  */
 
-import { CreateError } from '../errors.ts';
+import { CreateError, StoreUnavailable, UpdateError } from '../errors.ts';
 import type { Engine, EngineContext, LoadedSession, SaveRequest } from '../session/engine.ts';
 import { generateSessionKey, isWellFormedSessionKey } from '../session/keys.ts';
-import type { SessionStore, StoreContext } from './store.ts';
+import type { SessionStore, StoreContext, StoreRecord } from './store.ts';
 
 // Django's cache engine gives up after 10000 collisions; with 36^32 keys a collision means
 // the store is answering wrongly, so a handful of attempts is plenty.
 const CREATE_ATTEMPTS = 20;
+
+// Each retry means another request saved this session in between. Under a burst of writers
+// to one session (fifty tabs at once), each round lets one through; a short random pause
+// after a conflict spreads the rest out. Past this many rounds, failing beats spinning.
+const MERGE_ATTEMPTS = 100;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Saves a session that was loaded at `version`, keeping what concurrent requests wrote: when
+ * the stored record moved on, this request's own changes are applied to the newer data and
+ * the save is tried again. Two requests that change different keys both keep their change;
+ * when they change the same key, the last to save wins, as users expect.
+ */
+async function saveMerging(
+  store: SessionStore,
+  key: string,
+  record: StoreRecord,
+  version: string,
+  changes: SaveRequest['changes'],
+): Promise<void> {
+  let attempt: StoreRecord = record;
+  let expected = version;
+  for (let tries = 1; ; tries++) {
+    const outcome = await store.compareAndSave?.(key, attempt, expected);
+    if (outcome === 'saved') return;
+    if (outcome === 'missing') {
+      throw new UpdateError('coatcheck: the session was deleted before it could be saved');
+    }
+    if (tries > 1) await pause(Math.random() * Math.min(tries, 20));
+    const current = await store.load(key);
+    if (current === null) {
+      throw new UpdateError('coatcheck: the session was deleted before it could be saved');
+    }
+    if (tries >= MERGE_ATTEMPTS || current.version === undefined) {
+      throw new StoreUnavailable(
+        `coatcheck: session ${key.slice(0, 6)}… kept changing under concurrent writes; gave up after ${tries} attempts`,
+      );
+    }
+    const data = changes.replaced ? { ...record.data } : { ...current.data };
+    if (!changes.replaced) {
+      for (const changed of changes.keys) {
+        if (Object.hasOwn(record.data, changed)) data[changed] = record.data[changed];
+        else delete data[changed];
+      }
+    }
+    attempt = { data, expiresAt: record.expiresAt };
+    expected = current.version;
+  }
+}
 
 /** Wraps a store into the engine the lifecycle talks to. */
 export function storeEngine(store: SessionStore, context: EngineContext): Engine {
@@ -48,9 +98,13 @@ export function storeEngine(store: SessionStore, context: EngineContext): Engine
 
     async save(request: SaveRequest): Promise<string> {
       await ready();
-      const record = { data: request.data, expiresAt: request.expiresAt, version: request.version };
+      const record = { data: request.data, expiresAt: request.expiresAt };
       if (request.key !== null && !request.mustCreate) {
-        await store.save(request.key, record, { mustExist: true });
+        if (store.compareAndSave !== undefined && request.version !== undefined) {
+          await saveMerging(store, request.key, record, request.version, request.changes);
+        } else {
+          await store.save(request.key, record, { mustExist: true });
+        }
         return request.key;
       }
       let key = request.key ?? generateSessionKey();

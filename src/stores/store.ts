@@ -25,6 +25,9 @@ export interface StoreRecord {
   version?: string | undefined;
 }
 
+/** What {@link SessionStore.compareAndSave} did. */
+export type CompareAndSaveOutcome = 'saved' | 'conflict' | 'missing';
+
 /** Options of {@link SessionStore.save}. */
 export interface StoreSaveOptions {
   /**
@@ -56,13 +59,32 @@ export interface SessionStore {
   open?(context: StoreContext): void | Promise<void>;
   /** The record under `key`, or `null` when there is none or it has expired. Never creates one. */
   load(key: string): Promise<StoreRecord | null>;
-  /** Stores a new record; throws `CreateError` when `key` is taken, expired or not. */
+  /**
+   * Stores a new record; throws `CreateError` when `key` is taken. Whether an expired record
+   * still takes its key is the store's documented choice, the same as for {@link exists}.
+   */
   create(key: string, record: StoreRecord): Promise<void>;
   /** Writes the record under `key`; see {@link StoreSaveOptions.mustExist}. */
   save(key: string, record: StoreRecord, options: StoreSaveOptions): Promise<void>;
+  /**
+   * Writes the record only if the stored one is still at `version` (as `load` returned it).
+   * Optional: a store that has it loses no concurrent change, because the engine then
+   * re-reads the newer record, re-applies this request's own changes and tries again.
+   * @returns `'saved'`; `'conflict'` when another writer got there first; `'missing'` when
+   *   the record is gone (deleted, or expired).
+   */
+  compareAndSave?(
+    key: string,
+    record: StoreRecord,
+    version: string,
+  ): Promise<CompareAndSaveOutcome>;
   /** Deletes the record under `key`; a missing record is not an error. */
   delete(key: string): Promise<void>;
-  /** Whether a record exists under `key`, expired or not (Django's `exists`). */
+  /**
+   * Whether a record exists under `key` (Django's `exists`). An expired record may count until
+   * it is cleared (Django's db and file engines) or be gone at once (its cache engine); each
+   * store documents which, and `test/stores/contract.ts` checks it.
+   */
   exists(key: string): Promise<boolean>;
   /** Deletes expired records; returns how many. */
   clearExpired(): Promise<number>;

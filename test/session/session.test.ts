@@ -490,8 +490,47 @@ describe('Session keys', () => {
         modified: false,
         staleKeys: [],
         mustCreate: false,
+        changedKeys: new Set(),
+        replaced: false,
       },
     );
+  });
+
+  test('records the keys each change touches, for merging with concurrent writers', () => {
+    const state = createSessionState('abcdefgh12345678', { a: 1, b: 2, c: 3 });
+    const session = new Session(state, { policy });
+    session.set('a', 10);
+    session.delete('b');
+    session.pop('c');
+    session.update({ d: 4, e: 5 });
+    session.setExpiry(60);
+    session.setTestCookie();
+    session.get('a');
+    session.delete('missing');
+    assert.deepEqual([...state.changedKeys].sort(), [
+      '_session_expiry',
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+      'testcookie',
+    ]);
+    assert.equal(state.replaced, false);
+  });
+
+  test('marks the data replaced on clear, flush and a forced save', () => {
+    for (const act of [
+      (s: Session) => s.clear(),
+      (s: Session) => s.flush(),
+      (s: Session) => {
+        s.modified = true;
+      },
+    ]) {
+      const state = createSessionState('abcdefgh12345678', { a: 1 });
+      act(new Session(state, { policy }));
+      assert.equal(state.replaced, true);
+    }
   });
 });
 

@@ -1,0 +1,63 @@
+/**
+ * Concurrent writers on one session: the lost-update test every store that can compare and
+ * save must pass. Django, and every Node peer, keep only the last writer's change here.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSessions } from '../../src/middleware/lifecycle.ts';
+import type { SessionStore } from '../../src/stores/store.ts';
+
+const SECRET = 'concurrency-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+const quiet = { warn() {}, error() {} };
+
+export function describeConcurrentWriters(makeStore: () => SessionStore, writers = 50): void {
+  test(`${writers} concurrent requests on one session, each setting its own key, all keep their change`, async () => {
+    const sessions = createSessions({ secretKey: SECRET, engine: makeStore(), logger: quiet });
+    const first = sessions.begin(undefined);
+    (await first.session()).set('shared', 'start');
+    const { setCookie } = await first.finish({ status: 200 });
+    const cookie = setCookie[0]?.split(';')[0] ?? '';
+
+    // Every request loads the same version before any of them saves.
+    const contexts = Array.from({ length: writers }, () => sessions.begin(cookie));
+    const loaded = await Promise.all(contexts.map((ctx) => ctx.session()));
+    for (const [i, session] of loaded.entries()) session.set(`writer${i}`, i);
+    await Promise.all(contexts.map((ctx) => ctx.finish({ status: 200 })));
+
+    const check = sessions.begin(cookie);
+    const data = (await check.session()).toJSON();
+    for (let i = 0; i < writers; i++) assert.equal(data[`writer${i}`], i, `writer${i} lost`);
+    assert.equal(data.shared, 'start');
+    await sessions.close();
+  });
+
+  test('two requests setting the same key: the last to save wins', async () => {
+    const sessions = createSessions({ secretKey: SECRET, engine: makeStore(), logger: quiet });
+    const first = sessions.begin(undefined);
+    (await first.session()).set('color', 'red');
+    const cookie = (await first.finish({ status: 200 })).setCookie[0]?.split(';')[0] ?? '';
+    const [a, b] = [sessions.begin(cookie), sessions.begin(cookie)];
+    const [sa, sb] = await Promise.all([a.session(), b.session()]);
+    sa.set('color', 'green');
+    sb.set('color', 'blue');
+    await a.finish({ status: 200 });
+    await b.finish({ status: 200 });
+    assert.equal((await sessions.begin(cookie).session()).get('color'), 'blue');
+    await sessions.close();
+  });
+
+  test('a request that deletes a key keeps it deleted while another adds a key', async () => {
+    const sessions = createSessions({ secretKey: SECRET, engine: makeStore(), logger: quiet });
+    const first = sessions.begin(undefined);
+    (await first.session()).update({ keep: 1, drop: 2 });
+    const cookie = (await first.finish({ status: 200 })).setCookie[0]?.split(';')[0] ?? '';
+    const [a, b] = [sessions.begin(cookie), sessions.begin(cookie)];
+    const [sa, sb] = await Promise.all([a.session(), b.session()]);
+    sa.delete('drop');
+    sb.set('added', 3);
+    await a.finish({ status: 200 });
+    await b.finish({ status: 200 });
+    assert.deepEqual((await sessions.begin(cookie).session()).toJSON(), { keep: 1, added: 3 });
+    await sessions.close();
+  });
+}
