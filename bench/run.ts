@@ -2,11 +2,13 @@
  * `npm run bench`: coatcheck beside its peers, in one run, reported as ratios.
  * `npm run bench -- signing` runs one section.
  */
+import { runCookiesBench } from './cookies.bench.ts';
 import { runHttpBench } from './http/run.ts';
 import { runSigningBench } from './signing.bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   signing: runSigningBench,
+  cookies: runCookiesBench,
   http: runHttpBench,
 };
 

@@ -1,7 +1,7 @@
 /** Signing: Django's dumps/loads on a typical session payload, beside cookie-signature. */
 import cookieSignature from 'cookie-signature';
 import { dumps, loads } from '../src/signing/index.ts';
-import { measure } from './lib/measure.ts';
+import { compare } from './lib/measure.ts';
 import { printGoal, printTable } from './lib/report.ts';
 
 const key = 'bench-secret-key-with-enough-entropy-0123456789';
@@ -23,13 +23,16 @@ export function runSigningBench(): void {
   const signedPart = token.slice(0, token.lastIndexOf(':'));
   const expressSigned = cookieSignature.sign(signedPart, key);
 
-  const rows = [
-    measure('cookie-signature unsign', () => cookieSignature.unsign(expressSigned, key)),
-    measure('cookie-signature sign', () => cookieSignature.sign(signedPart, key)),
-    measure('coatcheck loads', () => loads(token, { key })),
-    measure('coatcheck dumps', () => dumps(sessionPayload, { key })),
-    measure('coatcheck dumps (compress)', () => dumps(sessionPayload, { key, compress: true })),
-  ].map(({ name, opsPerSecond }) => ({ name, rate: opsPerSecond }));
+  const rows = compare([
+    { name: 'cookie-signature unsign', fn: () => cookieSignature.unsign(expressSigned, key) },
+    { name: 'cookie-signature sign', fn: () => cookieSignature.sign(signedPart, key) },
+    { name: 'coatcheck loads', fn: () => loads(token, { key }) },
+    { name: 'coatcheck dumps', fn: () => dumps(sessionPayload, { key }) },
+    {
+      name: 'coatcheck dumps (compress)',
+      fn: () => dumps(sessionPayload, { key, compress: true }),
+    },
+  ]).map(({ name, opsPerSecond }) => ({ name, rate: opsPerSecond }));
 
   printTable(`Signing a ${json.length}-byte session payload`, rows, 'cookie-signature unsign');
   const rate = (name: string) => rows.find((row) => row.name === name)?.rate ?? 0;

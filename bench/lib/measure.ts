@@ -1,6 +1,7 @@
 /**
- * A small, dependency-free micro-benchmark loop: warm up, then several timed rounds, and the
- * median rate. Enough to compare functions that run in microseconds side by side in one process.
+ * A small, dependency-free micro-benchmark loop. Cases are measured in interleaved rounds
+ * (A, B, C, A, B, C, ...) and each reports its median, so a burst of load elsewhere on the
+ * machine lands on every case alike instead of skewing the ratios.
  */
 
 export interface Measurement {
@@ -8,23 +9,39 @@ export interface Measurement {
   opsPerSecond: number;
 }
 
-const ROUNDS = 7;
+export interface BenchCase {
+  name: string;
+  fn: () => unknown;
+}
 
-function timeRound(fn: () => unknown, iterations: number): number {
+const ROUNDS = 9;
+const ROUND_MS = 200;
+
+function timeBatch(fn: () => unknown, iterations: number): number {
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) fn();
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Measures `fn` for about `roundMs` per round and returns the median operations per second. */
-export function measure(name: string, fn: () => unknown, roundMs = 300): Measurement {
-  // Calibrate: grow the batch until one takes a measurable slice of a round.
-  let iterations = 100;
-  while (timeRound(fn, iterations) < roundMs / 1000 / 10) iterations *= 2;
-  iterations *= 10;
-  timeRound(fn, iterations); // warm-up round, discarded
-  const rates: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) rates.push(iterations / timeRound(fn, iterations));
-  rates.sort((a, b) => a - b);
-  return { name, opsPerSecond: rates[Math.floor(ROUNDS / 2)] ?? 0 };
+// Grows the batch until it fills about one round, so timer resolution is irrelevant.
+function calibrate(fn: () => unknown): number {
+  let iterations = 64;
+  while (timeBatch(fn, iterations) < ROUND_MS / 1000 / 8) iterations *= 2;
+  return iterations * 8;
+}
+
+/** Measures every case in interleaved rounds; returns each one's median operations per second. */
+export function compare(cases: readonly BenchCase[]): Measurement[] {
+  const batches = cases.map((c) => calibrate(c.fn));
+  const rates: number[][] = cases.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    cases.forEach((c, i) => {
+      const iterations = batches[i] ?? 1;
+      rates[i]?.push(iterations / timeBatch(c.fn, iterations));
+    });
+  }
+  return cases.map((c, i) => {
+    const sorted = (rates[i] ?? []).sort((a, b) => a - b);
+    return { name: c.name, opsPerSecond: sorted[Math.floor(sorted.length / 2)] ?? 0 };
+  });
 }

@@ -46,14 +46,9 @@ function toBytes(value: SecretKey): Buffer {
     : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
-/**
- * Derives the HMAC key Django uses for `salted_hmac`: the raw digest of `keySalt + secret`.
- * Wrapped in a KeyObject, because Node sets up an HMAC from a KeyObject several times faster
- * than from a Buffer.
- */
-export function deriveHmacKey(keySalt: string, secret: SecretKey, digest: string): KeyObject {
-  const derived = createHash(digest).update(keySalt, 'utf8').update(toBytes(secret)).digest();
-  return createSecretKey(derived);
+/** Derives the HMAC key Django uses for `salted_hmac`: the raw digest of `keySalt + secret`. */
+export function deriveHmacKey(keySalt: string, secret: SecretKey, digest: string): Buffer {
+  return createHash(digest).update(keySalt, 'utf8').update(toBytes(secret)).digest();
 }
 
 // Django derives the key on every call; we derive it once per (algorithm, salt, secret).
@@ -61,7 +56,10 @@ export function deriveHmacKey(keySalt: string, secret: SecretKey, digest: string
 const derivedKeys = new Map<string, KeyObject>();
 const DERIVED_KEYS_LIMIT = 256;
 
-/** {@link deriveHmacKey}, remembered for later calls with the same inputs. */
+/**
+ * {@link deriveHmacKey}, remembered for later calls with the same inputs, as a KeyObject:
+ * Node sets up an HMAC from a KeyObject several times faster than from a Buffer.
+ */
 export function cachedHmacKey(keySalt: string, secret: SecretKey, digest: string): KeyObject {
   const secretId =
     typeof secret === 'string' ? `s${secret}` : `b${toBytes(secret).toString('latin1')}`;
@@ -69,7 +67,7 @@ export function cachedHmacKey(keySalt: string, secret: SecretKey, digest: string
   let key = derivedKeys.get(id);
   if (key === undefined) {
     if (derivedKeys.size >= DERIVED_KEYS_LIMIT) derivedKeys.clear();
-    key = deriveHmacKey(keySalt, secret, digest);
+    key = createSecretKey(deriveHmacKey(keySalt, secret, digest));
     derivedKeys.set(id, key);
   }
   return key;

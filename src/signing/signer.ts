@@ -4,11 +4,11 @@
  * @module
  */
 
-import { createHmac, type KeyObject } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { BadSignature } from '../errors.ts';
 import { b64Decode, b64Encode } from './base64url.ts';
 import { constantTimeEqual } from './constant-time.ts';
+import { type PreparedHmac, prepareHmac } from './hmac.ts';
 import { deriveHmacKey, resolveAlgorithm, type SecretKey } from './salted-hmac.ts';
 import { JSONSerializer, type Serializer } from './serializer.ts';
 
@@ -81,9 +81,8 @@ export class Signer {
   readonly sep: string;
   /** The hashlib name of the digest. */
   readonly algorithm: string;
-  readonly #digest: string;
   // The current key first, then the fallbacks; derived once here rather than per signature.
-  readonly #keys: readonly KeyObject[];
+  readonly #keys: readonly PreparedHmac[];
 
   constructor(options: SignerOptions) {
     const key = checkKey(options?.key, 'key');
@@ -97,9 +96,11 @@ export class Signer {
     this.sep = sep;
     this.salt = options.salt || this.defaultSalt();
     this.algorithm = options.algorithm || 'sha256';
-    this.#digest = resolveAlgorithm(this.algorithm);
+    const digest = resolveAlgorithm(this.algorithm);
     const keySalt = `${this.salt}signer`;
-    this.#keys = [key, ...fallbackKeys].map((k) => deriveHmacKey(keySalt, k, this.#digest));
+    this.#keys = [key, ...fallbackKeys].map((k) =>
+      prepareHmac(digest, deriveHmacKey(keySalt, k, digest)),
+    );
   }
 
   /** Django's default salt is the class's dotted path. */
@@ -107,14 +108,10 @@ export class Signer {
     return 'django.core.signing.Signer';
   }
 
-  #signature(value: string, key: KeyObject): string {
-    return createHmac(this.#digest, key).update(value, 'utf8').digest('base64url');
-  }
-
   /** Returns `value`, the separator and the signature. */
   sign(value: string): string {
     // biome-ignore lint/style/noNonNullAssertion: the constructor always stores the current key.
-    return `${value}${this.sep}${this.#signature(value, this.#keys[0]!)}`;
+    return `${value}${this.sep}${this.#keys[0]!.sign(value)}`;
   }
 
   /**
@@ -127,7 +124,7 @@ export class Signer {
     const value = signed.slice(0, at);
     const signature = signed.slice(at + this.sep.length);
     for (const key of this.#keys) {
-      if (constantTimeEqual(this.#signature(value, key), signature)) return value;
+      if (constantTimeEqual(key.sign(value), signature)) return value;
     }
     throw new BadSignature(`Signature "${signature}" does not match`);
   }
