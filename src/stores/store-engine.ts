@@ -73,13 +73,21 @@ export function storeEngine(store: SessionStore, context: EngineContext): Engine
     policy: context.policy,
     logger: context.logger,
   };
-  let opened: Promise<void> | undefined;
-  const ready = (): Promise<void> => {
-    opened ??= Promise.resolve(store.open?.(storeContext)).catch((error: unknown) => {
-      opened = undefined; // let the next request try again
-      throw error;
-    });
-    return opened;
+  // Opening (a migration, say) runs once, on first use; after that, no request waits for it.
+  let isOpen = store.open === undefined;
+  let opening: Promise<void> | undefined;
+  const ready = (): Promise<void> | undefined => {
+    if (isOpen) return undefined;
+    opening ??= Promise.resolve(store.open?.(storeContext)).then(
+      () => {
+        isOpen = true;
+      },
+      (error: unknown) => {
+        opening = undefined; // let the next request try again
+        throw error;
+      },
+    );
+    return opening;
   };
 
   return {
@@ -90,14 +98,14 @@ export function storeEngine(store: SessionStore, context: EngineContext): Engine
         context.logger.warn('Session key from the client is malformed; starting a new session');
         return null;
       }
-      await ready();
+      if (!isOpen) await ready();
       const record = await store.load(cookieValue);
       if (record === null) return null;
       return { key: cookieValue, data: record.data, version: record.version };
     },
 
     async save(request: SaveRequest): Promise<string> {
-      await ready();
+      if (!isOpen) await ready();
       const record = { data: request.data, expiresAt: request.expiresAt };
       if (request.key !== null && !request.mustCreate) {
         if (store.compareAndSave !== undefined && request.version !== undefined) {
@@ -120,12 +128,12 @@ export function storeEngine(store: SessionStore, context: EngineContext): Engine
     },
 
     async discard(keys: readonly string[]): Promise<void> {
-      await ready();
+      if (!isOpen) await ready();
       await Promise.all(keys.map((key) => store.delete(key)));
     },
 
     async clearExpired(): Promise<number> {
-      await ready();
+      if (!isOpen) await ready();
       return store.clearExpired();
     },
 

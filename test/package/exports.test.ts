@@ -48,3 +48,16 @@ describe('package exports', () => {
     assert.deepEqual(pkg.files, ['dist']);
   });
 });
+
+describe('tsconfig paths', () => {
+  test('map every package entry to its source, so examples type-check before a build', () => {
+    const tsconfig = JSON.parse(readFileSync(`${root}tsconfig.json`, 'utf8'));
+    const expected = Object.fromEntries(
+      entries.map(([subpath, { default: js }]) => [
+        subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
+        [`./${js.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')}`],
+      ]),
+    );
+    assert.deepEqual(tsconfig.compilerOptions.paths, expected);
+  });
+});
