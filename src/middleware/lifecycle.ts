@@ -16,7 +16,7 @@ import {
   signCookieValue,
   unsignCookieValue,
 } from '../cookies/index.ts';
-import { BadSignature, SessionInterrupted, UpdateError } from '../errors.ts';
+import { BadSignature, InvalidCookie, SessionInterrupted, UpdateError } from '../errors.ts';
 import type { SessionData } from '../session/data.ts';
 import { djangoSessionCodec } from '../session/encoding.ts';
 import type { Engine, EngineContext } from '../session/engine.ts';
@@ -91,6 +91,8 @@ export interface Sessions<Data extends SessionData = SessionData> {
   close(): Promise<void>;
 }
 
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+
 const INTERRUPTED =
   "The request's session was deleted before the request completed. " +
   'The user may have logged out in a concurrent request, for example.';
@@ -133,7 +135,16 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
   }
 
   setCookie(name: string, value: string, options?: SerializeCookieOptions): void {
-    this.#responseCookies.set(name, serializeCookie(name, value, options));
+    const line = serializeCookie(name, value, options);
+    // Django quotes such characters as they are, but HTTP header values are bytes: Node and
+    // Fetch refuse to send them. Saying so here beats a crash while the headers are written.
+    if (BEYOND_LATIN1.test(line)) {
+      throw new InvalidCookie(
+        `Cookie ${JSON.stringify(name)}: its value has characters above U+00FF, which no HTTP ` +
+          'header can carry; encode it first (encodeURIComponent, or a signed JSON value)',
+      );
+    }
+    this.#responseCookies.set(name, line);
   }
 
   deleteCookie(name: string, options?: Parameters<typeof deleteCookie>[1]): void {
@@ -201,6 +212,7 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
         path: settings.cookiePath,
         domain: settings.cookieDomain,
         sameSite: settings.cookieSameSite,
+        partitioned: settings.cookiePartitioned,
       });
       vary = true;
     } else if (

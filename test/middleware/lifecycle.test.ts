@@ -892,19 +892,29 @@ describe('RequestContext cookie API', () => {
     let compared = 0;
     for (const c of vectors.signed_cookies.cases) {
       const maxAge = c.kwargs.max_age;
-      const result = await at(c.now, () => {
-        const ctx = sessions.begin(undefined);
+      const set = (ctx: ReturnType<typeof sessions.begin>) =>
         ctx.setSignedCookie(c.cookie_name, c.value, {
           salt: c.salt,
           maxAge:
             typeof maxAge === 'object' && maxAge !== null ? maxAge.$timedelta_seconds : maxAge,
         });
+      // Django writes characters above U+00FF raw, but no HTTP header can carry them: coatcheck
+      // refuses such a cookie where it is set.
+      if (/[\u0100-\uffff]/.test(c.cookie.output_string)) {
+        await at(c.now, async () =>
+          assert.throws(() => set(sessions.begin(undefined)), { name: 'InvalidCookie' }),
+        );
+        continue;
+      }
+      const result = await at(c.now, () => {
+        const ctx = sessions.begin(undefined);
+        set(ctx);
         return ctx.finish({ status: 200 });
       });
       assert.deepEqual(result.setCookie, [c.cookie.output_string], c.cookie_name);
       compared++;
     }
-    assert.equal(compared, 10);
+    assert.ok(compared >= 8, `only ${compared} compared`);
   });
 
   test('setSignedCookie writes the legacy scheme when the settings ask for it', async () => {
@@ -962,10 +972,10 @@ describe('RequestContext cookie API', () => {
   test('a cookie set with setSignedCookie reads back with getSignedCookie', async () => {
     const { sessions } = start(memoryStore());
     const ctx = sessions.begin(undefined);
-    ctx.setSignedCookie('fav', 'été 😀', { salt: 'colour' });
+    ctx.setSignedCookie('fav', 'été', { salt: 'colour' });
     const { setCookie } = await ctx.finish({ status: 200 });
     const next = sessions.begin((setCookie[0] ?? '').split('; Path')[0]);
-    assert.equal(next.getSignedCookie('fav', { salt: 'colour' }), 'été 😀');
+    assert.equal(next.getSignedCookie('fav', { salt: 'colour' }), 'été');
     assert.equal(next.getSignedCookie('fav', { salt: 'other' }), undefined);
   });
 
@@ -1240,5 +1250,34 @@ describe('Session data types through the lifecycle', () => {
       }),
     );
     assert.deepEqual(result.setCookie, [line]);
+  });
+});
+
+describe('RequestContext.setCookie', () => {
+  test('refuses a value with characters no HTTP header can carry, naming the cookie', () => {
+    const sessions = createSessions({
+      secretKey: `${'x'.repeat(50)}abcdefgh`,
+      engine: memoryStore(),
+      logger: { warn() {}, error() {} },
+    });
+    const ctx = sessions.begin(undefined);
+    assert.throws(() => ctx.setCookie('greeting', '清風'), {
+      name: 'InvalidCookie',
+      message: /"greeting".*U\+00FF/,
+    });
+    ctx.setCookie('latin', 'été');
+  });
+
+  test('deletes a partitioned session cookie with Partitioned, or the browser keeps it', async () => {
+    const sessions = createSessions({
+      secretKey: `${'x'.repeat(50)}abcdefgh`,
+      engine: memoryStore(),
+      cookieSecure: true,
+      cookiePartitioned: true,
+      logger: { warn() {}, error() {} },
+    });
+    const ctx = sessions.begin('sessionid=short');
+    const { setCookie } = await ctx.finish({ status: 200 });
+    assert.match(setCookie[0] ?? '', /^sessionid=""; .*Max-Age=0.*; Secure; Partitioned$/);
   });
 });
