@@ -14,6 +14,41 @@ import type { FinishResult } from '../middleware/lifecycle.ts';
 import { varyWithCookie } from './response-headers.ts';
 
 type Held = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+type HeaderObject = Record<string, string | number | string[] | undefined>;
+
+function addToResponse(response: ServerResponse, result: FinishResult): void {
+  for (const cookie of result.setCookie) response.appendHeader('Set-Cookie', cookie);
+  if (result.vary)
+    response.setHeader('Vary', varyWithCookie(response.getHeader('Vary')?.toString()));
+}
+
+function addToHeaderObject(headers: HeaderObject, result: FinishResult): void {
+  const name = (wanted: string) =>
+    Object.keys(headers).find((key) => key.toLowerCase() === wanted) ?? wanted;
+  if (result.setCookie.length > 0) {
+    const key = name('set-cookie');
+    const existing = headers[key];
+    const list =
+      existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+    headers[key] = [...list, ...result.setCookie];
+  }
+  if (result.vary) {
+    const key = name('vary');
+    const existing = headers[key];
+    headers[key] = varyWithCookie(
+      Array.isArray(existing) ? existing.join(', ') : existing?.toString(),
+    );
+  }
+}
+
+// writeHead also takes a flat [name, value, name, value, ...] array.
+function addToRawHeaders(headers: unknown[], result: FinishResult): void {
+  for (const cookie of result.setCookie) headers.push('Set-Cookie', cookie);
+  if (!result.vary) return;
+  const at = headers.findIndex((item, i) => i % 2 === 0 && String(item).toLowerCase() === 'vary');
+  if (at === -1) headers.push('Vary', 'Cookie');
+  else headers[at + 1] = varyWithCookie(String(headers[at + 1]));
+}
 const HELD: readonly Held[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 
 /**
@@ -41,9 +76,13 @@ export function holdResponse(
   };
 
   const replay = (result: FinishResult) => {
-    for (const cookie of result.setCookie) response.appendHeader('Set-Cookie', cookie);
-    if (result.vary)
-      response.setHeader('Vary', varyWithCookie(response.getHeader('Vary')?.toString()));
+    const [first] = queue;
+    // Headers handed to writeHead take precedence over setHeader's, so ours go in with them.
+    const given = first?.[0] === 'writeHead' ? first[1].at(-1) : undefined;
+    if (Array.isArray(given)) addToRawHeaders(given, result);
+    else if (typeof given === 'object' && given !== null) {
+      addToHeaderObject(given as HeaderObject, result);
+    } else addToResponse(response, result);
     release();
     for (const [name, args] of queue)
       (original[name] as (...a: unknown[]) => unknown).apply(response, args);
