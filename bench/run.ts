@@ -4,12 +4,14 @@
  */
 import { runCookiesBench } from './cookies.bench.ts';
 import { runHttpBench } from './http/run.ts';
+import { runLostUpdatesBench } from './lost-updates.ts';
 import { runSigningBench } from './signing.bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   signing: runSigningBench,
   cookies: runCookiesBench,
   http: runHttpBench,
+  'lost-updates': runLostUpdatesBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -11,7 +11,14 @@ import type { EngineProvider } from './session/engine.ts';
 import type { ExpiryPolicy } from './session/expiry.ts';
 import { rateLimitedConsoleLogger, type SessionLogger } from './session/logger.ts';
 import type { SecretKey } from './signing/salted-hmac.ts';
+import { sqliteStore } from './stores/sql/sqlite.ts';
 import type { SessionStore } from './stores/store.ts';
+
+/**
+ * Where sessions live when the settings name no engine: an SQLite file under the working
+ * directory, on Django's session table.
+ */
+export const DEFAULT_SQLITE_PATH = '.coatcheck/sessions.sqlite3';
 
 /** Everything `createSessions` accepts. Only `secretKey` is required. */
 export interface Settings {
@@ -23,10 +30,17 @@ export interface Settings {
   /** Older secrets still accepted when verifying, for rotation. `SECRET_KEY_FALLBACKS`. */
   secretKeyFallbacks?: readonly SecretKey[] | undefined;
   /**
-   * Where sessions live: a store (`memoryStore()`, `fileStore()`, ...) or an engine
-   * (`signedCookies()`).
+   * Where sessions live: a store (`memoryStore()`, `fileStore()`, `sqliteStore()`,
+   * `postgresStore()`, ...) or an engine (`signedCookies()`).
+   *
+   * Left out, sessions go to an SQLite database on Django's table, as Django's default db
+   * engine keeps them: `sqliteStore({ path: '.coatcheck/sessions.sqlite3' })`, a path under the
+   * working directory (`process.cwd()`) when `createSessions` is called. The file, its
+   * directory and the table are created on the first request that uses a session. Fine for
+   * one machine; give every process of a multi-machine app a shared store instead.
+   * @default sqliteStore({ path: '.coatcheck/sessions.sqlite3' })
    */
-  engine: SessionStore | EngineProvider;
+  engine?: SessionStore | EngineProvider | undefined;
   /** The session cookie's name. @default 'sessionid' */
   cookieName?: string | undefined;
   /** Seconds a session lives. @default 1209600 (two weeks) */
@@ -147,12 +161,14 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
     checkBoolean(settings, name);
   }
 
-  if (!isEngine(settings.engine)) {
+  // Only a missing engine means the default: null is a mistake worth naming.
+  const engine =
+    settings.engine === undefined ? sqliteStore({ path: DEFAULT_SQLITE_PATH }) : settings.engine;
+  if (!isEngine(engine)) {
     fail(
       'engine',
-      settings.engine === undefined
-        ? 'is missing: pass a store such as memoryStore() or an engine such as signedCookies()'
-        : 'is not a session store or engine: use a factory such as memoryStore(), fileStore() or signedCookies()',
+      'is not a session store or engine: use a factory such as sqliteStore(), memoryStore(), ' +
+        'fileStore() or signedCookies(), or leave it out for the SQLite default',
     );
   }
 
@@ -231,7 +247,7 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
   return Object.freeze({
     secretKey,
     secretKeyFallbacks: Object.freeze(secretKeyFallbacks),
-    engine: settings.engine,
+    engine,
     cookieName,
     cookieAge,
     cookieDomain,

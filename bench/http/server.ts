@@ -15,6 +15,13 @@ import type { EngineProvider } from '../../src/session/engine.ts';
 import { memoryStore } from '../../src/stores/memory.ts';
 import { signedCookies } from '../../src/stores/signed-cookie.ts';
 import type { SessionStore } from '../../src/stores/store.ts';
+import {
+  coatcheckPostgres,
+  coatcheckSqlite,
+  type ExpressSessionStore,
+  expressSessionPostgres,
+  expressSessionSqlite,
+} from '../lib/stores.ts';
 
 export const SECRET = 'benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG';
 
@@ -45,7 +52,20 @@ function coatcheckExpress(engine: SessionStore | EngineProvider) {
   return createServer(app);
 }
 
-const variants: Record<string, () => ReturnType<typeof createServer>> = {
+function expressSessionApp(store: ExpressSessionStore | undefined) {
+  const app = express();
+  app.use(expressSession({ secret: SECRET, resave: false, saveUninitialized: false, store }));
+  app.get('/', (req, res) => {
+    const session = (req as unknown as { session: Partial<Visits> }).session;
+    session.visits = (session.visits ?? 0) + 1;
+    res.send(String(session.visits));
+  });
+  return createServer(app);
+}
+
+type Server = ReturnType<typeof createServer>;
+
+const variants: Record<string, () => Server | Promise<Server>> = {
   'node:http (no sessions)': () => {
     let visits = 0;
     return createServer((_req, res) => {
@@ -75,16 +95,14 @@ const variants: Record<string, () => ReturnType<typeof createServer>> = {
     return createServer(app);
   },
   'coatcheck/express memory': () => coatcheckExpress(memoryStore()),
-  'express-session MemoryStore': () => {
-    const app = express();
-    app.use(expressSession({ secret: SECRET, resave: false, saveUninitialized: false }));
-    app.get('/', (req, res) => {
-      const session = (req as unknown as { session: Partial<Visits> }).session;
-      session.visits = (session.visits ?? 0) + 1;
-      res.send(String(session.visits));
-    });
-    return createServer(app);
-  },
+  'express-session MemoryStore': () => expressSessionApp(undefined),
+  'coatcheck/node sqlite': () => coatcheckNode(coatcheckSqlite()),
+  'coatcheck/express sqlite': () => coatcheckExpress(coatcheckSqlite()),
+  'express-session better-sqlite3-session-store': () => expressSessionApp(expressSessionSqlite()),
+  'coatcheck/node postgres': async () => coatcheckNode(await coatcheckPostgres()),
+  'coatcheck/express postgres': async () => coatcheckExpress(await coatcheckPostgres()),
+  'express-session connect-pg-simple': async () =>
+    expressSessionApp(await expressSessionPostgres()),
 };
 
 export const variantNames: string[] = Object.keys(variants);
@@ -96,7 +114,7 @@ if (import.meta.main) {
     console.error(`unknown variant ${JSON.stringify(name)}; one of: ${variantNames.join(', ')}`);
     process.exit(2);
   }
-  const server = make();
+  const server = await make();
   // Exit through process.exit so --cpu-prof can write its profile.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
   server.listen(0, '127.0.0.1', () => {

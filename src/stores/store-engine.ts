@@ -15,58 +15,136 @@ import type { SessionStore, StoreContext, StoreRecord } from './store.ts';
 // the store is answering wrongly, so a handful of attempts is plenty.
 const CREATE_ATTEMPTS = 20;
 
-// Each retry means another request saved this session in between. Under a burst of writers
-// to one session (fifty tabs at once), each round lets one through; a short random pause
-// after a conflict spreads the rest out. Past this many rounds, failing beats spinning.
+// Each retry means another process saved this session in between (this process's own writers
+// queue up, see SaveLanes). A short random pause after a repeated conflict spreads the writers
+// out. Past this many rounds, failing beats spinning.
 const MERGE_ATTEMPTS = 100;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const DELETED = 'coatcheck: the session was deleted before it could be saved';
+
+/** One request's save: its record and the keys it changed. */
+interface Change {
+  record: StoreRecord;
+  changes: SaveRequest['changes'];
+}
+
 /**
- * Saves a session that was loaded at `version`, keeping what concurrent requests wrote: when
- * the stored record moved on, this request's own changes are applied to the newer data and
- * the save is tried again. Two requests that change different keys both keep their change;
- * when they change the same key, the last to save wins, as users expect.
+ * `base` with each change applied in order: the keys a request set or deleted, or its whole
+ * data when it replaced the data (`clear`, `flush`, `modified = true`).
+ */
+function applyChanges(base: StoreRecord['data'], items: readonly Change[]): StoreRecord['data'] {
+  let data = { ...base };
+  for (const { record, changes } of items) {
+    if (changes.replaced) {
+      data = { ...record.data };
+      continue;
+    }
+    for (const changed of changes.keys) {
+      if (Object.hasOwn(record.data, changed)) data[changed] = record.data[changed];
+      else delete data[changed];
+    }
+  }
+  return data;
+}
+
+/**
+ * Saves changes to a session, keeping what concurrent requests wrote: the write applies only if
+ * the stored record is still the version the changes were made on; when it moved on, the
+ * changes are applied to the newer data and the write is tried again. Two requests that change
+ * different keys both keep their change; when they change the same key, the last to save wins,
+ * as users expect. `loaded` is the record a lone request loaded, tried first as it is.
  */
 async function saveMerging(
   store: SessionStore,
   key: string,
-  record: StoreRecord,
-  version: string,
-  changes: SaveRequest['changes'],
+  items: readonly Change[],
+  loaded: { record: StoreRecord; version: string } | undefined,
 ): Promise<void> {
-  let attempt: StoreRecord = record;
-  let expected = version;
+  const expiresAt = items.at(-1)?.record.expiresAt ?? new Date(Date.now());
+  let attempt = loaded?.record;
+  let expected = loaded?.version;
   for (let tries = 1; ; tries++) {
+    if (attempt === undefined || expected === undefined) {
+      const current = await store.load(key);
+      if (current === null) throw new UpdateError(DELETED);
+      if (current.version === undefined) {
+        throw new StoreUnavailable(
+          `coatcheck: the ${store.name} store returned no version to merge on`,
+        );
+      }
+      attempt = { data: applyChanges(current.data, items), expiresAt };
+      expected = current.version;
+    }
     const outcome = await store.compareAndSave?.(key, attempt, expected);
     if (outcome === 'saved') return;
-    if (outcome === 'missing') {
-      throw new UpdateError('coatcheck: the session was deleted before it could be saved');
-    }
-    if (tries > 1) await pause(Math.random() * Math.min(tries, 20));
-    const current = await store.load(key);
-    if (current === null) {
-      throw new UpdateError('coatcheck: the session was deleted before it could be saved');
-    }
-    if (tries >= MERGE_ATTEMPTS || current.version === undefined) {
+    if (outcome === 'missing') throw new UpdateError(DELETED);
+    if (tries >= MERGE_ATTEMPTS) {
       throw new StoreUnavailable(
         `coatcheck: session ${key.slice(0, 6)}… kept changing under concurrent writes; gave up after ${tries} attempts`,
       );
     }
-    const data = changes.replaced ? { ...record.data } : { ...current.data };
-    if (!changes.replaced) {
-      for (const changed of changes.keys) {
-        if (Object.hasOwn(record.data, changed)) data[changed] = record.data[changed];
-        else delete data[changed];
+    if (tries > 1) await pause(Math.random() * Math.min(tries, 20));
+    attempt = undefined;
+    expected = undefined;
+  }
+}
+
+/** A request waiting in a session's lane, and how to tell it the outcome. */
+interface Waiting extends Change {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * This process's saves, one lane per session being saved. The first request writes at once;
+ * requests that save the same session while that write is in flight wait, and then go
+ * together, in arrival order, as one merged write on top of what was saved before them. A
+ * burst of writers to one session (a page and its XHRs, fifty tabs) costs one read and one
+ * write per round instead of a conflict and a retry per request, and keeps every change.
+ */
+class SaveLanes {
+  readonly #lanes = new Map<string, Waiting[]>();
+  readonly #store: SessionStore;
+
+  constructor(store: SessionStore) {
+    this.#store = store;
+  }
+
+  save(key: string, change: Change, version: string): Promise<void> {
+    const lane = this.#lanes.get(key);
+    if (lane !== undefined) {
+      return new Promise((resolve, reject) => lane.push({ ...change, resolve, reject }));
+    }
+    const waiting: Waiting[] = [];
+    this.#lanes.set(key, waiting);
+    const own = saveMerging(this.#store, key, [change], { record: change.record, version });
+    // Settled either way, the writers that queued meanwhile go next; this request does not wait.
+    void own.then(
+      () => this.#drain(key, waiting),
+      () => this.#drain(key, waiting),
+    );
+    return own;
+  }
+
+  async #drain(key: string, waiting: Waiting[]): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0);
+      try {
+        await saveMerging(this.#store, key, batch, undefined);
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
       }
     }
-    attempt = { data, expiresAt: record.expiresAt };
-    expected = current.version;
+    this.#lanes.delete(key);
   }
 }
 
 /** Wraps a store into the engine the lifecycle talks to. */
 export function storeEngine(store: SessionStore, context: EngineContext): Engine {
+  const lanes = new SaveLanes(store);
   const storeContext: StoreContext = {
     djangoCodec: context.djangoCodec,
     cookieName: context.cookieName,
@@ -109,7 +187,7 @@ export function storeEngine(store: SessionStore, context: EngineContext): Engine
       const record = { data: request.data, expiresAt: request.expiresAt };
       if (request.key !== null && !request.mustCreate) {
         if (store.compareAndSave !== undefined && request.version !== undefined) {
-          await saveMerging(store, request.key, record, request.version, request.changes);
+          await lanes.save(request.key, { record, changes: request.changes }, request.version);
         } else {
           await store.save(request.key, record, { mustExist: true });
         }

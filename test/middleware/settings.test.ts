@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { ImproperlyConfigured } from '../../src/errors.ts';
 import { createSessions } from '../../src/middleware/lifecycle.ts';
 import type { SessionLogger } from '../../src/session/logger.ts';
-import { resolveSettings, type Settings } from '../../src/settings.ts';
+import { DEFAULT_SQLITE_PATH, resolveSettings, type Settings } from '../../src/settings.ts';
 import { memoryStore } from '../../src/stores/memory.ts';
 import { signedCookies } from '../../src/stores/signed-cookie.ts';
 import { vectors } from '../helpers/vectors.ts';
@@ -167,10 +167,17 @@ describe('resolveSettings validation', () => {
   });
 
   test('refuses an engine that is not one', () => {
-    refuses({ engine: undefined }, /settings\.engine is missing/);
     for (const engine of [{}, null, 'memory', memoryStore, { kind: 'cache' }]) {
       refuses({ engine }, /settings\.engine is not a session store or engine/);
     }
+  });
+
+  test('without an engine, keeps sessions in SQLite at .coatcheck/sessions.sqlite3 under the working directory', () => {
+    const { engine } = resolveSettings(settings({ engine: undefined }));
+    assert.equal(engine.kind, 'store');
+    assert.equal(engine.name, 'sqlite');
+    assert.equal((engine as { table?: string }).table, 'django_session');
+    assert.equal(DEFAULT_SQLITE_PATH, '.coatcheck/sessions.sqlite3');
   });
 
   test('refuses a bad cookie name', () => {

@@ -61,3 +61,18 @@ describe('tsconfig paths', () => {
     assert.deepEqual(tsconfig.compilerOptions.paths, expected);
   });
 });
+
+describe('package bin', () => {
+  test('the coatcheck command is built, starts with a shebang, and answers --help', async () => {
+    const { execFileSync } = await import('node:child_process');
+    for (const [name, path] of Object.entries(pkg.bin as Record<string, string>)) {
+      const file = `${root}${path}`;
+      assert.ok(existsSync(file), `${name}: ${path} was not built`);
+      assert.match(readFileSync(file, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+      assert.match(
+        execFileSync(process.execPath, [file, '--help'], { encoding: 'utf8' }),
+        /^Usage: coatcheck/,
+      );
+    }
+  });
+});

@@ -1,8 +1,8 @@
 """The Django side of coatcheck's wire tests.
 
 `settings` configures a standalone Django, `codec` is the tagged JSON both sides speak, and each
-`*_ops` module maps operation names to functions of one decoded operation. Session and database
-operations will live beside them, with the small Django project they need in `../project/`.
+`*_ops` module maps operation names to functions of one decoded operation. `database` turns a
+URL into DATABASES, for the peer and for the small Django project in `../project/`.
 """
 
 import platform
@@ -19,9 +19,9 @@ def handle_request(request):
     import django
     from django.test.utils import override_settings
 
-    from . import codec, cookie_ops, session_ops, signing_ops
+    from . import codec, cookie_ops, db_ops, session_ops, signing_ops
 
-    ops = {**signing_ops.OPS, **cookie_ops.OPS, **session_ops.OPS}
+    ops = {**signing_ops.OPS, **cookie_ops.OPS, **session_ops.OPS, **db_ops.OPS}
     results = []
     for index, raw in enumerate(request['ops']):
         op = codec.decode(raw)

@@ -1,0 +1,225 @@
+/**
+ * The `coatcheck` command, run as a user runs it: a child process, its output and exit code,
+ * against real databases.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createSessions } from '../../src/middleware/lifecycle.ts';
+import { sqliteStore } from '../../src/stores/sql/sqlite.ts';
+import {
+  assertReachable,
+  POSTGRES_URL,
+  postgresSchema,
+  skipWithoutPostgres,
+} from '../helpers/databases.ts';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const SECRET = 'cli-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, SECRET_KEY: '', ...env }, cwd },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+      },
+    );
+  });
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'coatcheck-cli-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+/** Saves sessions through the library, as an application would, with a pinned clock. */
+async function seed(path: string, sessions: { data: Record<string, unknown>; expiry: number }[]) {
+  const app = createSessions({ secretKey: SECRET, engine: sqliteStore({ path }) });
+  const keys: string[] = [];
+  for (const { data, expiry } of sessions) {
+    const ctx = app.begin(undefined);
+    const session = await ctx.session();
+    session.update(data);
+    session.setExpiry(expiry);
+    await ctx.finish({ status: 200 });
+    keys.push(session.sessionKey ?? '');
+  }
+  await app.close();
+  return keys;
+}
+
+describe('coatcheck on SQLite', () => {
+  const path = join(directory, 'sessions.sqlite3');
+  const database = `sqlite:${path}`;
+  let keys: string[] = [];
+
+  before(async () => {
+    keys = await seed(path, [
+      { data: { user: 'alice', cart: [1, 2] }, expiry: 3600 },
+      { data: { user: 'bob' }, expiry: -3600 },
+      { data: { user: 'carol' }, expiry: -60 },
+    ]);
+  });
+
+  test('migrate leaves an existing table as it is', async () => {
+    const result = await run(['migrate', '--database', database]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Table django_session already exists/);
+  });
+
+  test('migrate creates a missing table', async () => {
+    const result = await run(['migrate', '--database', `sqlite:${join(directory, 'new.sqlite3')}`]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Created table django_session/);
+  });
+
+  test('stats counts sessions and expired ones', async () => {
+    const result = await run(['stats', '--database', database, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const stats = JSON.parse(result.stdout);
+    assert.equal(stats.total, 3);
+    assert.equal(stats.expired, 2);
+    assert.ok(stats.dataLength.min > 0 && stats.dataLength.max >= stats.dataLength.min);
+  });
+
+  test('inspect decodes a session with the secret from SECRET_KEY', async () => {
+    const result = await run(['inspect', keys[0] ?? '', '--database', database], {
+      SECRET_KEY: SECRET,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /"user": "alice"/);
+    assert.match(result.stdout, /expires {2}\d{4}-\d\d-\d\dT.*\(in \d+ s\)/);
+  });
+
+  test('inspect without a secret shows the stored text and says how to decode it', async () => {
+    const result = await run(['inspect', keys[0] ?? '', '--database', database]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /pass --secret or set SECRET_KEY/);
+  });
+
+  test('inspect with the wrong secret says so and exits 1', async () => {
+    const result = await run([
+      'inspect',
+      keys[0] ?? '',
+      '--database',
+      database,
+      '--secret',
+      'wrong',
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /does not verify with this secret key/);
+  });
+
+  test('inspect of an unknown key exits 1', async () => {
+    const result = await run(['inspect', 'x'.repeat(32), '--database', database]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /No session with key/);
+  });
+
+  test('clearsessions deletes the expired sessions only, and prints a plain count off a terminal', async () => {
+    const result = await run(['clearsessions', '--database', database, '--batch-size', '1']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'Deleted 2 expired sessions.\n');
+    const stats = JSON.parse((await run(['stats', '--database', database, '--json'])).stdout);
+    assert.deepEqual([stats.total, stats.expired], [1, 0]);
+  });
+
+  test('a missing table is an error that says to migrate', async () => {
+    const result = await run(['stats', '--database', `sqlite:${join(directory, 'empty.sqlite3')}`]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /coatcheck migrate/);
+  });
+
+  test('reads the store from coatcheck.config.mjs', async () => {
+    const project = mkdtempSync(join(directory, 'project-'));
+    const store = new URL('../../src/stores/sql/sqlite.ts', import.meta.url).href;
+    writeFileSync(
+      join(project, 'coatcheck.config.mjs'),
+      `import { sqliteStore } from ${JSON.stringify(store)};\n` +
+        `export default { secretKey: ${JSON.stringify(SECRET)}, engine: sqliteStore({ path: ${JSON.stringify(path)} }) };\n`,
+    );
+    const result = await run(['inspect', keys[0] ?? ''], {}, project);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /"user": "alice"/);
+  });
+});
+
+describe('coatcheck usage', () => {
+  test('--help prints the commands and exits 0', async () => {
+    const result = await run(['--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /migrate.*\n.*clearsessions.*\n.*inspect KEY.*\n.*stats/);
+  });
+
+  test('each command has its own --help', async () => {
+    for (const command of ['migrate', 'clearsessions', 'inspect', 'stats']) {
+      const result = await run([command, '--help']);
+      assert.equal(result.code, 0);
+      assert.match(result.stdout, new RegExp(`^Usage: coatcheck ${command}`));
+    }
+  });
+
+  test('a wrong command line exits 2 with the usage', async () => {
+    for (const args of [
+      [],
+      ['bogus'],
+      ['stats', '--nope'],
+      ['inspect'],
+      ['stats', '--database', 'redis://x'],
+      ['clearsessions', '--batch-size', '0'],
+    ]) {
+      const result = await run(args, {}, directory);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, /Usage: coatcheck/);
+    }
+  });
+
+  test('an unreachable database exits 1 with the reason', async () => {
+    const result = await run(['stats', '--database', 'postgres://postgres@127.0.0.1:1/test']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /ECONNREFUSED/);
+  });
+
+  test('a password in the URL never reaches the output', async () => {
+    const result = await run([
+      'stats',
+      '--database',
+      'postgres://postgres:hunter2@127.0.0.1:1/test',
+    ]);
+    assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
+  });
+});
+
+describe('coatcheck on PostgreSQL', { skip: skipWithoutPostgres }, () => {
+  let place: Awaited<ReturnType<typeof postgresSchema>>;
+  before(async () => {
+    assertReachable('postgres');
+    place = await postgresSchema('coatcheck_cli');
+  });
+  after(() => place?.drop());
+
+  test('migrates, counts and clears a table of its own', async () => {
+    const args = ['--database', POSTGRES_URL, '--table', `${place.schema}.django_session`];
+    const migrated = await run(['migrate', ...args]);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /Created table/);
+    assert.match((await run(['migrate', ...args])).stdout, /already exists/);
+    await place.pool.query(
+      `INSERT INTO "${place.schema}".django_session VALUES ('a'||repeat('0', 31), 'e30:1r31eq:x', now() - interval '1 hour'), ('b'||repeat('0', 31), 'e30:1r31eq:x', now() + interval '1 hour')`,
+    );
+    const stats = JSON.parse((await run(['stats', ...args, '--json'])).stdout);
+    assert.deepEqual([stats.total, stats.expired], [2, 1]);
+    assert.equal((await run(['clearsessions', ...args])).stdout, 'Deleted 1 expired session.\n');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Drivers are optional peer dependencies (STYLE.md, unstorage's rule): every package a store
+ * imports that is not one of coatcheck's own dependencies must be declared in
+ * `peerDependencies`, marked optional in `peerDependenciesMeta`, and installed here as a dev
+ * dependency for the tests; and it must be imported lazily (`import('pg')`), so that loading a
+ * store, or `coatcheck` itself, never requires a driver the application does not use.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const stores = join(root, 'src/stores');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const STATIC = /(?:^|\n)\s*(?:import|export)\s(?!type\b)[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g;
+const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** The package a bare specifier names: `mysql2/promise` is `mysql2`, `@a/b/c` is `@a/b`. */
+function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('node:')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const imports = sourceFiles(stores).flatMap((file) => {
+  const text = readFileSync(file, 'utf8');
+  const found = (pattern: RegExp, lazy: boolean) =>
+    [...text.matchAll(pattern)].flatMap((match) => {
+      const name = packageOf(match[1] ?? '');
+      return name === undefined ? [] : [{ file: relative(root, file), name, lazy }];
+    });
+  return [...found(STATIC, false), ...found(DYNAMIC, true)];
+});
+
+describe('store drivers', () => {
+  test('the SQL stores import their drivers: pg and mysql2', () => {
+    const drivers = new Set(imports.filter((i) => i.lazy).map((i) => i.name));
+    assert.deepEqual([...drivers].sort(), ['mysql2', 'pg']);
+  });
+
+  test('every package a store imports is a dependency or an optional peer', () => {
+    for (const { file, name } of imports) {
+      if (name in (pkg.dependencies ?? {})) continue;
+      assert.ok(
+        name in (pkg.peerDependencies ?? {}),
+        `${file} imports ${name}, not a declared peer`,
+      );
+      assert.equal(
+        pkg.peerDependenciesMeta?.[name]?.optional,
+        true,
+        `${file} imports ${name}: mark it optional in peerDependenciesMeta`,
+      );
+      assert.ok(name in (pkg.devDependencies ?? {}), `${name} is a peer the tests cannot load`);
+    }
+  });
+
+  test('optional peers are imported lazily, never at module load', () => {
+    for (const { file, name, lazy } of imports) {
+      if (name in (pkg.dependencies ?? {})) continue;
+      assert.ok(lazy, `${file} imports the optional peer ${name} statically`);
+    }
+  });
+});

@@ -1,0 +1,33 @@
+"""Django's DATABASES from one URL, shared by the peer (a request's `DATABASE_URL` setting) and
+by the tiny project in `../project/` (its `COATCHECK_DATABASE_URL` variable).
+
+    sqlite:////absolute/path/sessions.sqlite3
+    postgres://user[:password]@host[:port]/database[?search_path=schema]
+
+`search_path` puts Django's tables (django_session, django_migrations) in a schema of the
+test's own, so a test never touches another's tables in the shared `test` database.
+"""
+
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+def databases(url):
+    parts = urlsplit(url)
+    if parts.scheme == 'sqlite':
+        # sqlite:////abs/path: the netloc is empty and the path is the file.
+        return {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': unquote(parts.path)}}
+    if parts.scheme in ('postgres', 'postgresql'):
+        options = {}
+        search_path = parse_qs(parts.query).get('search_path')
+        if search_path:
+            options['options'] = '-c search_path=%s' % search_path[0]
+        return {'default': {
+            'ENGINE': 'django.db.backends.postgresql',
+            'NAME': parts.path.lstrip('/'),
+            'USER': unquote(parts.username or ''),
+            'PASSWORD': unquote(parts.password or ''),
+            'HOST': parts.hostname or '',
+            'PORT': str(parts.port or ''),
+            'OPTIONS': options,
+        }}
+    raise ValueError('unsupported database URL %r (sqlite: or postgres:)' % url)
