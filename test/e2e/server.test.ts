@@ -40,10 +40,18 @@ function run(args: string[], env: Record<string, string> = {}): Run {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
+const running = new Set<ChildProcess>();
+after(() => {
+  // A test that failed half-way must not leave its server running, or the run never ends.
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** The address the demo printed, once its whole banner (which ends with "Ctrl-C to stop") is out. */
 async function address(server: Run): Promise<string> {
+  running.add(server.child);
   for (let waited = 0; waited < 20_000; waited += 50) {
     const match = /coatcheck demo on (http:\/\/\S+)/.exec(server.stdout());
-    if (match?.[1] !== undefined) return match[1];
+    if (match?.[1] !== undefined && server.stdout().includes('Ctrl-C to stop')) return match[1];
     if (server.child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
