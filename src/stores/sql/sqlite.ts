@@ -188,7 +188,11 @@ class SqliteClient implements SqlClient {
       for (const statement of statements) db.exec(statement);
       db.exec('COMMIT');
     } catch (error) {
-      db.exec('ROLLBACK');
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // SQLite already rolled back; the error that made it is the one to report.
+      }
       throw error;
     }
   }
