@@ -2,6 +2,7 @@
  * `npm run bench`: coatcheck beside its peers, in one run, reported as ratios.
  * `npm run bench -- signing` runs one section.
  */
+import { runClearSessionsBench } from './clearsessions.ts';
 import { runCookiesBench } from './cookies.bench.ts';
 import { runHttpBench } from './http/run.ts';
 import { runLostUpdatesBench } from './lost-updates.ts';
@@ -12,6 +13,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   cookies: runCookiesBench,
   http: runHttpBench,
   'lost-updates': runLostUpdatesBench,
+  clearsessions: runClearSessionsBench,
 };
 
 const wanted = process.argv.slice(2);

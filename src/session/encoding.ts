@@ -9,8 +9,8 @@
  */
 
 import { BadSignature } from '../errors.ts';
-import { dumps, loads } from '../signing/dumps.ts';
 import type { SecretKey } from '../signing/salted-hmac.ts';
+import { TimestampSigner } from '../signing/timestamp-signer.ts';
 import type { SessionData } from './data.ts';
 import type { SessionLogger } from './logger.ts';
 
@@ -45,16 +45,25 @@ function isSessionData(value: unknown): value is SessionData {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Sessions shorter than this (as JSON) are stored uncompressed. Django offers every session to
+ * zlib; below this size deflating costs more than signing and saves a few bytes at best, and
+ * Django reads both forms.
+ */
+export const COMPRESS_FROM_BYTES = 128;
+
 /** Django's session encoding: signed, timestamped, compressed when that helps. */
 export function djangoSessionCodec(options: DjangoCodecOptions): SessionCodec {
   const { secretKey: key, fallbackKeys, logger } = options;
   const salt = options.salt ?? DJANGO_SESSION_SALT;
+  const signer = new TimestampSigner({ key, fallbackKeys, salt });
   return {
     name: 'django',
-    encode: (data) => dumps(data, { key, salt, compress: true }),
+    encode: (data) =>
+      signer.signObject(data, { compress: true, compressFrom: COMPRESS_FROM_BYTES }),
     decode(text) {
       try {
-        const data = loads(text, { key, fallbackKeys, salt });
+        const data = signer.unsignObject(text);
         return isSessionData(data) ? data : {};
       } catch (error) {
         // Django logs a bad signature as suspicious and drops unreadable data silently.

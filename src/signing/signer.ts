@@ -39,6 +39,12 @@ export interface SignerOptions {
 export interface SignObjectOptions {
   /** Deflate the payload when that makes it shorter (marked by a leading `.`). @default false */
   compress?: boolean | undefined;
+  /**
+   * With `compress`, offer only payloads of at least this many bytes to zlib. Deflating a short
+   * payload costs more than signing it and saves a few bytes at best; Django reads either form.
+   * @default 0 (always try, as Django does)
+   */
+  compressFrom?: number | undefined;
   /** @default JSONSerializer */
   serializer?: Serializer | undefined;
 }
@@ -137,7 +143,7 @@ export class Signer {
     const serializer = options.serializer ?? JSONSerializer;
     let data = serializer.dumps(value);
     let prefix = '';
-    if (options.compress) {
+    if (options.compress && data.length >= (options.compressFrom ?? 0)) {
       // Python's zlib.compress: a zlib header, the default level. Node's zlib may pick other
       // deflate bytes for the same input; each side inflates the other's, which is all that counts.
       const compressed = deflateSync(data);

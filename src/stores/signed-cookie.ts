@@ -15,9 +15,10 @@
 
 import { CookieTooLarge } from '../errors.ts';
 import type { SessionData } from '../session/data.ts';
+import { COMPRESS_FROM_BYTES } from '../session/encoding.ts';
 import type { Engine, EngineContext, EngineProvider, LoadedSession } from '../session/engine.ts';
-import { dumps, loads } from '../signing/dumps.ts';
 import { pythonJsonStringify } from '../signing/python-json.ts';
+import { TimestampSigner } from '../signing/timestamp-signer.ts';
 
 /** The salt of Django's signed-cookie sessions. */
 export const SIGNED_COOKIE_SESSION_SALT = 'django.contrib.sessions.backends.signed_cookies';
@@ -34,11 +35,14 @@ function isSessionData(value: unknown): value is SessionData {
 }
 
 function open(context: EngineContext): Engine {
-  const key = context.secretKey;
-  const fallbackKeys = context.secretKeyFallbacks;
-  const salt = SIGNED_COOKIE_SESSION_SALT;
+  const signer = new TimestampSigner({
+    key: context.secretKey,
+    fallbackKeys: context.secretKeyFallbacks,
+    salt: SIGNED_COOKIE_SESSION_SALT,
+  });
   const budget = COOKIE_LIMIT - context.cookieName.length - 1 - ATTRIBUTE_ALLOWANCE;
-  const encode = (data: SessionData) => dumps(data, { key, salt, compress: true });
+  const encode = (data: SessionData) =>
+    signer.signObject(data, { compress: true, compressFrom: COMPRESS_FROM_BYTES });
 
   return {
     name: 'signed-cookie',
@@ -46,12 +50,7 @@ function open(context: EngineContext): Engine {
     async load(cookieValue: string): Promise<LoadedSession> {
       try {
         // Only the global age is enforced here, not a per-session expiry: Django ticket #19201.
-        const data = loads(cookieValue, {
-          key,
-          fallbackKeys,
-          salt,
-          maxAge: context.policy.cookieAge,
-        });
+        const data = signer.unsignObject(cookieValue, { maxAge: context.policy.cookieAge });
         if (isSessionData(data)) return { key: cookieValue, data };
       } catch {
         // Bad signature, expired, or unreadable: reported below, the session starts over.
