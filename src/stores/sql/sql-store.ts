@@ -135,7 +135,8 @@ function checkBatchSize(value: unknown, option: string): number {
   return value;
 }
 
-const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const SWEEP_PAUSE_FACTOR = 3;
 
 /** The statements, written once per store. */
 interface Statements {
@@ -364,12 +365,16 @@ class SqlStore implements SqlSessionStore {
     let deleted = 0;
     for (;;) {
       options.signal?.throwIfAborted();
+      const started = performance.now();
       const batch = await this.#run('clear expired sessions', sql, [cutoff]);
       deleted += batch;
       options.onProgress?.({ deleted, batch });
       if (batch < batchSize) return deleted;
-      // SQLite runs on this thread: between batches, let waiting requests through.
-      await yieldToRequests();
+      // Each batch holds the table's write lock (all of it, on SQLite) while it runs. Pausing
+      // three times as long between batches leaves requests that wait to save a session
+      // three quarters of the time: without it, an SQLite writer in another process backs off
+      // for up to 100 ms at a time and requests stall while the sweep runs.
+      await pause(Math.max(1, (performance.now() - started) * SWEEP_PAUSE_FACTOR));
     }
   }
 
