@@ -3,12 +3,22 @@
  * package name, so this exercises the built package (`npm test` builds before it tests).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { postgresStore } from '../../src/stores/sql/postgres.ts';
 import { Browser } from '../helpers/browser.ts';
+import {
+  assertReachable,
+  MYSQL_URL,
+  mysqlTables,
+  POSTGRES_URL,
+  postgresSchema,
+  skipWithoutMysql,
+  skipWithoutPostgres,
+} from '../helpers/databases.ts';
 import { listen } from '../helpers/fetch-server.ts';
 
 describe('examples/node-memory.ts', () => {
@@ -61,5 +71,65 @@ describe('examples/fetch-signed-cookie.ts', () => {
       new Request('http://example.test/?add=pear', { headers: { cookie } }),
     );
     assert.deepEqual(await second.json(), { cart: ['apple', 'pear'] });
+  });
+});
+
+/** Runs an example's visit-counter server for three visits by one browser. */
+async function countVisits(server: Server): Promise<string[]> {
+  const served = await listen(server);
+  try {
+    const browser = new Browser(served.url);
+    const bodies: string[] = [];
+    for (let i = 0; i < 3; i++) bodies.push((await browser.get('/')).body);
+    return bodies;
+  } finally {
+    await served.close();
+  }
+}
+
+describe('examples/sqlite-default.ts', () => {
+  test('keeps sessions in SQLite under .coatcheck/ with no engine given', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'coatcheck-example-'));
+    const previous = process.cwd();
+    process.chdir(directory);
+    after(() => rmSync(directory, { recursive: true, force: true }));
+    try {
+      const { server, sessions } = await import('../../examples/sqlite-default.ts');
+      assert.deepEqual(await countVisits(server), ['visit 1\n', 'visit 2\n', 'visit 3\n']);
+      await sessions.close();
+      assert.ok(existsSync(join(directory, '.coatcheck', 'sessions.sqlite3')));
+    } finally {
+      process.chdir(previous);
+    }
+  });
+});
+
+describe('examples/postgres.ts', { skip: skipWithoutPostgres }, () => {
+  test('keeps sessions in PostgreSQL on the application pool', async () => {
+    assertReachable('postgres');
+    const place = await postgresSchema('coatcheck_example');
+    after(() => place.drop());
+    const table = `${place.schema}.django_session`;
+    await postgresStore({ pool: place.pool }, { table }).migrate();
+    process.env.DATABASE_URL = POSTGRES_URL;
+    process.env.SESSION_TABLE = table;
+    const { server, pool } = await import('../../examples/postgres.ts');
+    after(() => pool.end());
+    assert.deepEqual(await countVisits(server), ['visit 1\n', 'visit 2\n', 'visit 3\n']);
+    const { rows } = await place.pool.query(`SELECT count(*)::int AS n FROM ${table}`);
+    assert.equal(rows[0].n, 1);
+  });
+});
+
+describe('examples/mysql.ts', { skip: skipWithoutMysql }, () => {
+  test('keeps sessions in MariaDB, creating the table on first use', async () => {
+    assertReachable('mysql');
+    const tables = mysqlTables('coatcheck_example');
+    after(() => tables.drop());
+    process.env.DATABASE_URL = MYSQL_URL;
+    process.env.SESSION_TABLE = tables.table();
+    const { server, sessions } = await import('../../examples/mysql.ts');
+    after(() => sessions.close());
+    assert.deepEqual(await countVisits(server), ['visit 1\n', 'visit 2\n', 'visit 3\n']);
   });
 });
