@@ -7,7 +7,8 @@
 
 import { BadSignature, SignatureExpired } from '../errors.ts';
 import type { SecretKey } from '../signing/salted-hmac.ts';
-import { TimestampSigner } from '../signing/timestamp-signer.ts';
+import { timestampSignerFor } from '../signing/signer-cache.ts';
+import type { TimestampSigner } from '../signing/timestamp-signer.ts';
 
 /**
  * How the cookie name and salt become the signer's salt. `'v2'` is current Django's
@@ -60,30 +61,15 @@ export interface UnsignCookieOptions {
 const KEY_PREFIX = 'django.http.cookies';
 const KEY_PREFIX_BYTES = Buffer.from(KEY_PREFIX, 'utf8');
 
-// Signed cookies are read and written on every request with the same few (key, salt) pairs;
-// building a signer derives its HMAC keys, so the signers are kept. Cookie names are part of the
-// salts, and code may pass names taken from a request, so the map is bounded.
-const signers = new Map<string, TimestampSigner>();
-const SIGNERS_LIMIT = 256;
-
-/** A cache id for a key, checking its type; length-prefixed so that ids cannot run together. */
-function keyId(key: unknown, option: string): string {
-  let id: string;
-  if (typeof key === 'string') id = `s${key}`;
-  else if (key instanceof Uint8Array) {
-    id = `b${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
-  } else {
-    throw new TypeError(
-      `coatcheck: the cookie signing ${option} must be a string or bytes, got ${key === null ? 'null' : typeof key}`,
-    );
-  }
-  if (id.length === 1)
-    throw new TypeError(`coatcheck: the cookie signing ${option} is empty; pass your SECRET_KEY`);
-  return `${id.length}:${id}`;
-}
-
-function cookieKey(key: SecretKey): SecretKey {
-  return typeof key === 'string' ? KEY_PREFIX + key : Buffer.concat([KEY_PREFIX_BYTES, key]);
+// Checked here, before the prefix makes every key look non-empty.
+function cookieKey(key: SecretKey, option = 'key'): SecretKey {
+  if (typeof key === 'string' && key !== '') return KEY_PREFIX + key;
+  if (key instanceof Uint8Array && key.length > 0) return Buffer.concat([KEY_PREFIX_BYTES, key]);
+  throw new TypeError(
+    typeof key === 'string' || key instanceof Uint8Array
+      ? `coatcheck: the cookie signing ${option} is empty; pass your SECRET_KEY`
+      : `coatcheck: the cookie signing ${option} must be a string or bytes, got ${key === null ? 'null' : typeof key}`,
+  );
 }
 
 function signerFor(
@@ -91,19 +77,11 @@ function signerFor(
   key: SecretKey,
   fallbackKeys: readonly SecretKey[],
 ): TimestampSigner {
-  let id = `${salt.length}:${salt}${keyId(key, 'key')}`;
-  for (const fallbackKey of fallbackKeys) id += keyId(fallbackKey, 'fallback key');
-  let signer = signers.get(id);
-  if (signer === undefined) {
-    if (signers.size >= SIGNERS_LIMIT) signers.clear();
-    signer = new TimestampSigner({
-      key: cookieKey(key),
-      fallbackKeys: fallbackKeys.map(cookieKey),
-      salt,
-    });
-    signers.set(id, signer);
-  }
-  return signer;
+  return timestampSignerFor(
+    cookieKey(key),
+    salt,
+    fallbackKeys.map((fallback) => cookieKey(fallback, 'fallback key')),
+  );
 }
 
 /** Python's `len()`: code points, a surrogate pair counting once. */

@@ -10,7 +10,7 @@
 
 import type { SecretKey } from './salted-hmac.ts';
 import type { Serializer } from './serializer.ts';
-import { TimestampSigner } from './timestamp-signer.ts';
+import { timestampSignerFor } from './signer-cache.ts';
 
 /** Django's default salt for `dumps` and `loads`. */
 export const DEFAULT_DUMPS_SALT = 'django.core.signing';
@@ -44,36 +44,6 @@ export interface LoadsOptions {
   serializer?: Serializer | undefined;
 }
 
-// dumps/loads are called per request with the same few keys and salts, and building a
-// signer derives its HMAC keys, so signers are kept: by key, then by salt and fallback keys.
-// Keys and salts come from code, not from clients; the bound only guards against misuse.
-const signers = new Map<SecretKey, Map<string, TimestampSigner>>();
-const SIGNERS_LIMIT = 64;
-
-function signerFor(
-  key: SecretKey,
-  salt: string,
-  fallbackKeys?: readonly SecretKey[],
-): TimestampSigner {
-  const id =
-    fallbackKeys === undefined || fallbackKeys.length === 0
-      ? salt
-      : `${salt}\u0000${fallbackKeys.map((k) => (typeof k === 'string' ? `s${k}` : `b${Buffer.from(k).toString('hex')}`)).join('\u0000')}`;
-  let bySalt = signers.get(key);
-  if (bySalt === undefined) {
-    if (signers.size >= SIGNERS_LIMIT) signers.clear();
-    bySalt = new Map();
-    signers.set(key, bySalt);
-  }
-  let signer = bySalt.get(id);
-  if (signer === undefined) {
-    if (bySalt.size >= SIGNERS_LIMIT) bySalt.clear();
-    signer = new TimestampSigner({ key, salt, fallbackKeys });
-    bySalt.set(id, signer);
-  }
-  return signer;
-}
-
 /**
  * Returns a URL-safe, signed, timestamped token holding `value`, byte-compatible with
  * Django's `signing.dumps`.
@@ -83,7 +53,7 @@ function signerFor(
  * loads(token, { key: process.env.SECRET_KEY, maxAge: 3600 }); // { user: 42 }
  */
 export function dumps(value: unknown, options: DumpsOptions): string {
-  const signer = signerFor(options.key, options.salt ?? DEFAULT_DUMPS_SALT);
+  const signer = timestampSignerFor(options.key, options.salt ?? DEFAULT_DUMPS_SALT);
   return signer.signObject(value, { compress: options.compress, serializer: options.serializer });
 }
 
@@ -93,6 +63,10 @@ export function dumps(value: unknown, options: DumpsOptions): string {
  * `SignatureExpired` when it is older than `maxAge` seconds.
  */
 export function loads(token: string, options: LoadsOptions): unknown {
-  const signer = signerFor(options.key, options.salt ?? DEFAULT_DUMPS_SALT, options.fallbackKeys);
+  const signer = timestampSignerFor(
+    options.key,
+    options.salt ?? DEFAULT_DUMPS_SALT,
+    options.fallbackKeys,
+  );
   return signer.unsignObject(token, { maxAge: options.maxAge, serializer: options.serializer });
 }

@@ -119,3 +119,9 @@ export function readDateText(text: string): Date {
   }
   return new Date(time);
 }
+
+/** Describes what a caller passed where a connection was expected, for an error message. */
+export function describeConnectionArgument(given: unknown): string {
+  if (given === null || typeof given !== 'object') return String(given);
+  return `{ ${Object.keys(given).join(', ')} }`;
+}

@@ -13,6 +13,7 @@
 
 import { ImproperlyConfigured } from '../../errors.ts';
 import {
+  describeConnectionArgument,
   djangoDateText,
   errorCode,
   readDateText,
@@ -203,7 +204,7 @@ function checkConnection(connection: MysqlConnection): void {
   if (typeof pool?.execute === 'function' || typeof pool?.promise === 'function') return;
   throw new TypeError(
     'coatcheck: mysqlStore needs { url: "mysql://..." } or { pool } (a mysql2 pool), ' +
-      `got ${given === null || typeof given !== 'object' ? String(given) : `{ ${Object.keys(given).join(', ')} }`}`,
+      `got ${describeConnectionArgument(given)}`,
   );
 }
 

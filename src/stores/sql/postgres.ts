@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { ImproperlyConfigured } from '../../errors.ts';
 import type { SessionLogger } from '../../session/logger.ts';
 import {
+  describeConnectionArgument,
   errorCode,
   type SqlClient,
   type SqlDialect,
@@ -244,7 +245,7 @@ function checkConnection(connection: PostgresConnection): void {
   if (typeof pool?.query === 'function') return;
   throw new TypeError(
     'coatcheck: postgresStore needs { url: "postgres://..." } or { pool } (a pg Pool or Client), ' +
-      `got ${given === null || typeof given !== 'object' ? String(given) : `{ ${Object.keys(given).join(', ')} }`}`,
+      `got ${describeConnectionArgument(given)}`,
   );
 }
 
