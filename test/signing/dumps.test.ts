@@ -122,3 +122,24 @@ describe('loads', () => {
     }
   });
 });
+
+describe('the signer cache behind dumps and loads', () => {
+  test('keeps salts, keys and fallback lists apart', () => {
+    const token = dumps('v', { key: 'k1', salt: 's1' });
+    assert.equal(loads(token, { key: 'k1', salt: 's1' }), 'v');
+    assert.throws(() => loads(token, { key: 'k2', salt: 's1' }), BadSignature);
+    assert.throws(() => loads(token, { key: 'k1', salt: 's2' }), BadSignature);
+    assert.equal(loads(token, { key: 'k2', salt: 's1', fallbackKeys: ['k1'] }), 'v');
+    assert.throws(
+      () => loads(token, { key: 'k2', salt: 's1', fallbackKeys: ['k3'] }),
+      BadSignature,
+    );
+    // The same bytes as a string and as a Buffer sign alike.
+    assert.equal(loads(token, { key: Buffer.from('k1'), salt: 's1' }), 'v');
+  });
+
+  test('refuses keys that are not strings or bytes, with or without fallbacks', () => {
+    assert.throws(() => loads('x:y:z', { key: 42 as never }), TypeError);
+    assert.throws(() => loads('x:y:z', { key: 'k', fallbackKeys: [42 as never] }), TypeError);
+  });
+});
