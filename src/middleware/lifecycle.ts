@@ -83,7 +83,10 @@ export interface RequestContext<Data extends SessionData = SessionData> {
 export interface Sessions<Data extends SessionData = SessionData> {
   readonly settings: ResolvedSettings;
   readonly engine: Engine;
-  /** Starts a request, given its `Cookie` header. Does no I/O. */
+  /**
+   * Starts a request, given its `Cookie` header as Node or Fetch give it (bytes as latin-1
+   * characters; they are decoded as UTF-8, as Django does). Does no I/O.
+   */
   begin(cookieHeader: string | null | undefined): RequestContext<Data>;
   /** Deletes expired sessions where the engine keeps any; returns how many. */
   clearExpired(): Promise<number>;
@@ -92,6 +95,20 @@ export interface Sessions<Data extends SessionData = SessionData> {
 }
 
 const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+const HIGH_BYTES = /[\u0080-\u00ff]/;
+
+/**
+ * The header as text. Node and Fetch hand headers over as bytes, one character per byte, so a
+ * browser's UTF-8 `é` arrives as `Ã©`; Django decodes the bytes as UTF-8 (invalid sequences
+ * becoming U+FFFD) before parsing, and so does this. A string with characters beyond one byte
+ * was decoded already and is left as it is.
+ */
+function headerText(header: string | null | undefined): string | null | undefined {
+  if (typeof header !== 'string' || !HIGH_BYTES.test(header) || BEYOND_LATIN1.test(header)) {
+    return header;
+  }
+  return Buffer.from(header, 'latin1').toString('utf8');
+}
 
 const INTERRUPTED =
   "The request's session was deleted before the request completed. " +
@@ -109,7 +126,7 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
 
   constructor(app: App<Data>, cookieHeader: string | null | undefined) {
     this.#app = app;
-    this.cookies = parseCookies(cookieHeader);
+    this.cookies = parseCookies(headerText(cookieHeader));
     this.#sessionCookie = this.cookies[app.settings.cookieName];
   }
 

@@ -121,3 +121,35 @@ describe('node adapter, beyond the shared scenarios', () => {
     assert.equal(response.status, 400);
   });
 });
+
+describe('node adapter and the bytes of a Cookie header', () => {
+  test('a browser sending UTF-8 cookie bytes reads them as text, as Django does', async () => {
+    const sessions = createSessions({
+      secretKey: SECRET,
+      engine: memoryStore(),
+      logger: { warn() {}, error() {} },
+    });
+    const served = await listen(
+      createServer(
+        withSessions(sessions, (_req, res, ctx) => void res.end(JSON.stringify(ctx.cookies))),
+      ),
+    );
+    after(() => served.close());
+    const { request } = await import('node:http');
+    const body = await new Promise<string>((resolve, reject) => {
+      // Node sends a header string as latin-1 bytes: this is how UTF-8 bytes go out raw.
+      const cookie = Buffer.from('name=Zoë; city=Zürich', 'utf8').toString('latin1');
+      request(served.url, { headers: { cookie } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve(text));
+      })
+        .on('error', reject)
+        .end();
+    });
+    assert.deepEqual(JSON.parse(body), { name: 'Zoë', city: 'Zürich' });
+  });
+});

@@ -1281,3 +1281,25 @@ describe('RequestContext.setCookie', () => {
     assert.match(setCookie[0] ?? '', /^sessionid=""; .*Max-Age=0.*; Secure; Partitioned$/);
   });
 });
+
+describe('RequestContext.cookies', () => {
+  const sessions = createSessions({
+    secretKey: `${'x'.repeat(50)}abcdefgh`,
+    engine: memoryStore(),
+    logger: { warn() {}, error() {} },
+  });
+
+  test('decodes the header bytes as UTF-8, as Django does with a WSGI environ', () => {
+    const bytes = Buffer.from('name=été; city="Zürich"', 'utf8').toString('latin1');
+    assert.deepEqual({ ...sessions.begin(bytes).cookies }, { name: 'été', city: 'Zürich' });
+  });
+
+  test('turns invalid UTF-8 into U+FFFD, as Django does', () => {
+    assert.deepEqual({ ...sessions.begin('a=\xff\xfe').cookies }, { a: '\ufffd\ufffd' });
+  });
+
+  test('leaves a header that is already text as it is', () => {
+    assert.deepEqual({ ...sessions.begin('name=清風').cookies }, { name: '清風' });
+    assert.deepEqual({ ...sessions.begin('plain=ascii').cookies }, { plain: 'ascii' });
+  });
+});
