@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { createSessions, type Sessions } from '../../src/middleware/lifecycle.ts';
-import type { SessionData } from '../../src/session/data.ts';
 import { postgresStore } from '../../src/stores/sql/postgres.ts';
 import type { SqlSessionStore } from '../../src/stores/sql/sql-store.ts';
 import { sqliteStore } from '../../src/stores/sql/sqlite.ts';
@@ -30,63 +29,16 @@ import {
   uniqueName,
 } from '../helpers/databases.ts';
 import { Browser, capturingLogger, openedStore, sentCookie } from '../stores/contract.ts';
-import { ok, runPeer, SECRET_KEY, skipWithoutDjango } from './helpers.ts';
+import { type Action, DjangoSide, SAMPLE, TWO_WEEKS } from './django-side.ts';
+import { SECRET_KEY, skipWithoutDjango } from './helpers.ts';
 
-const TWO_WEEKS = 1_209_600;
-
-/** Data both JSONs carry the same way (no whole floats: JavaScript would write 1.0 as 1). */
-const SAMPLE: SessionData = {
-  user: 'zoë',
-  cart: [
-    { sku: 'A-1', qty: 2 },
-    { sku: 'B-7', qty: 1 },
-  ],
-  total: 12.5,
-  flags: { beta: true, seen: null },
-  emoji: 'smile 😀',
-  _auth_user_id: '42',
-};
-
-type Action =
-  | { do: 'set'; key: string; value: unknown }
-  | { do: 'delete'; key: string }
-  | { do: 'update'; values: SessionData }
-  | { do: 'flush' }
-  | { do: 'set_expiry'; value: unknown };
-
-interface DjangoVisit {
-  status: number;
-  data: SessionData;
-  session_key: string | null;
-  set_cookie: string | null;
-}
-
-/** Django with the db engine on one database, the other side of a shared browser. */
-class DjangoSide {
-  readonly settings: Record<string, unknown>;
-
-  constructor(databaseUrl: string) {
-    this.settings = {
-      SECRET_KEY,
-      USE_TZ: true,
-      INSTALLED_APPS: ['django.contrib.sessions'],
-      SESSION_ENGINE: 'django.contrib.sessions.backends.db',
-      DATABASE_URL: databaseUrl,
-    };
-  }
-
-  call(op: string, args: Record<string, unknown> = {}): unknown {
-    const [outcome] = runPeer([{ op, ...args }], this.settings);
-    return ok(outcome, op);
-  }
-
-  visit(browser: Browser, actions: Action[] = []): DjangoVisit {
-    const cookie = browser.cookie === undefined ? undefined : `sessionid=${browser.cookie}`;
-    const visit = this.call('session.request', { cookie, actions }) as DjangoVisit;
-    const sent = sentCookie(visit.set_cookie === null ? [] : [visit.set_cookie], 'sessionid');
-    if (sent !== undefined) browser.cookie = sent.expired ? undefined : sent.value;
-    return visit;
-  }
+/** Django with the db engine on the database at `url`, in UTC as coatcheck writes dates. */
+function djangoOn(url: string): DjangoSide {
+  return new DjangoSide({
+    USE_TZ: true,
+    SESSION_ENGINE: 'django.contrib.sessions.backends.db',
+    DATABASE_URL: url,
+  });
 }
 
 /** One database both sides share: Django's URL for it and a coatcheck store on its table. */
@@ -263,7 +215,7 @@ describe('database sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, ()
     const directory = mkdtempSync(join(tmpdir(), 'coatcheck-wire-sqlite-'));
     after(() => rmSync(directory, { recursive: true, force: true }));
     const path = join(directory, 'db.sqlite3');
-    const django = new DjangoSide(`sqlite:///${path}`);
+    const django = djangoOn(`sqlite:///${path}`);
     let sessions: Sessions;
     let ddlBefore: string[] = [];
     const schema = () => {
@@ -312,7 +264,7 @@ describe('database sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, ()
       const store = sqliteStore({ path: other });
       assert.deepEqual(await store.migrate(), { created: false, table: 'django_session' });
       await store.close();
-      const djangoThere = new DjangoSide(`sqlite:///${other}`);
+      const djangoThere = djangoOn(`sqlite:///${other}`);
       assert.deepEqual(djangoThere.call('db.migrate', { fake_initial: true }), [
         'django_migrations',
         'django_session',
@@ -338,7 +290,7 @@ describe('database sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, ()
       place = await postgresSchema('coatcheck_wire');
       const url = new URL(POSTGRES_URL);
       url.searchParams.set('search_path', place.schema);
-      django = new DjangoSide(url.href);
+      django = djangoOn(url.href);
       assert.deepEqual(django.call('db.migrate'), ['django_migrations', 'django_session']);
       sessions = createSessions({
         secretKey: SECRET_KEY,
@@ -386,7 +338,7 @@ describe('database sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, ()
         });
         const url = new URL(POSTGRES_URL);
         url.searchParams.set('search_path', schema);
-        const djangoThere = new DjangoSide(url.href);
+        const djangoThere = djangoOn(url.href);
         assert.deepEqual(djangoThere.call('db.migrate', { fake_initial: true }), [
           'django_migrations',
           'django_session',
