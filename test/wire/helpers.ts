@@ -218,3 +218,25 @@ export class PeerBatch {
     this.#outcomes = runPeer(this.#ops, this.#settings);
   }
 }
+
+/**
+ * `count` strings of up to `maxLength - 1` code points, each drawn from one of `ranges` (ranges
+ * may repeat to weigh them), reproducibly from `seed`.
+ */
+export function randomStrings(
+  count: number,
+  seed: number,
+  ranges: readonly (readonly [number, number])[],
+  maxLength: number,
+): string[] {
+  const next = seededRandom(seed);
+  return Array.from({ length: count }, () => {
+    const length = Math.floor(next() * maxLength);
+    let text = '';
+    for (let i = 0; i < length; i++) {
+      const [low, high] = ranges[Math.floor(next() * ranges.length)] ?? [0x61, 0x7a];
+      text += String.fromCodePoint(low + Math.floor(next() * (high - low + 1)));
+    }
+    return text;
+  });
+}

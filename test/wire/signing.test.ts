@@ -24,6 +24,7 @@ import {
   outcomeOf,
   PeerBatch,
   type PeerOp,
+  randomStrings,
   SECRET_KEY,
   seededRandom,
   skipWithoutDjango,
@@ -54,24 +55,19 @@ function generatedFloats(count: number, seed: number): number[] {
 
 /** Strings of code points from every range that JSON escapes differently (no lone surrogates). */
 function generatedStrings(count: number, seed: number): string[] {
-  const next = seededRandom(seed);
-  const ranges: readonly [number, number][] = [
-    [0x20, 0x7e],
-    [0x00, 0x1f],
-    [0x7f, 0xff],
-    [0x100, 0xd7ff],
-    [0xe000, 0xfffd],
-    [0x10000, 0x10ffff],
-  ];
-  return Array.from({ length: count }, () => {
-    const length = Math.floor(next() * 12);
-    let text = '';
-    for (let i = 0; i < length; i++) {
-      const [low, high] = ranges[Math.floor(next() * ranges.length)] ?? [0x61, 0x7a];
-      text += String.fromCodePoint(low + Math.floor(next() * (high - low + 1)));
-    }
-    return text;
-  });
+  return randomStrings(
+    count,
+    seed,
+    [
+      [0x20, 0x7e],
+      [0x00, 0x1f],
+      [0x7f, 0xff],
+      [0x100, 0xd7ff],
+      [0xe000, 0xfffd],
+      [0x10000, 0x10ffff],
+    ],
+    12,
+  );
 }
 
 /** A deterministic, poorly compressible text (a linear congruential generator over base64). */
