@@ -122,6 +122,7 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
   #loading: Promise<Session<Data>> | undefined;
   #state: SessionState | undefined;
   #version: string | undefined;
+  #origin: unknown;
   #finished = false;
 
   constructor(app: App<Data>, cookieHeader: string | null | undefined) {
@@ -143,6 +144,7 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
       state = createSessionState(loaded?.key ?? null, loaded?.data);
       state.modified = loaded?.modified ?? false;
       this.#version = loaded?.version;
+      this.#origin = loaded?.origin;
     } else {
       state = createSessionState(null);
     }
@@ -257,6 +259,7 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
         data: Object.fromEntries(state.data),
         expiresAt: expiryDate(policy, expiry, now),
         version: this.#version,
+        origin: this.#origin,
         changes: { keys: [...state.changedKeys], replaced: state.replaced },
       });
     } catch (error) {

@@ -26,6 +26,8 @@ export interface LoadedSession {
   modified?: boolean;
   /** An opaque token a store uses to detect concurrent writes to the same record. */
   version?: string | undefined;
+  /** What the engine decoded the data from; handed back in {@link SaveRequest.origin}. */
+  origin?: unknown;
 }
 
 /** A session to persist, as the lifecycle hands it over when the request finishes. */
@@ -39,6 +41,11 @@ export interface SaveRequest {
   expiresAt: Date;
   /** The `version` the session was loaded with, if any. */
   version?: string | undefined;
+  /**
+   * The `origin` the session was loaded with, if any: lets the engine write back the values this
+   * request did not change exactly as it read them.
+   */
+  origin?: unknown;
   /**
    * What this request changed, for stores that merge concurrent writes: the keys it set or
    * deleted, or `replaced` when it means its data to stand as a whole.

@@ -74,7 +74,7 @@ async function saveMerging(
           `coatcheck: the ${store.name} store returned no version to merge on`,
         );
       }
-      attempt = { data: applyChanges(current.data, items), expiresAt };
+      attempt = { data: applyChanges(current.data, items), expiresAt, origin: current.origin };
       expected = current.version;
     }
     const outcome = await store.compareAndSave?.(key, attempt, expected);
@@ -179,12 +179,17 @@ export function storeEngine(store: SessionStore, context: EngineContext): Engine
       if (!isOpen) await ready();
       const record = await store.load(cookieValue);
       if (record === null) return null;
-      return { key: cookieValue, data: record.data, version: record.version };
+      return {
+        key: cookieValue,
+        data: record.data,
+        version: record.version,
+        origin: record.origin,
+      };
     },
 
     async save(request: SaveRequest): Promise<string> {
       if (!isOpen) await ready();
-      const record = { data: request.data, expiresAt: request.expiresAt };
+      const record = { data: request.data, expiresAt: request.expiresAt, origin: request.origin };
       if (request.key !== null && !request.mustCreate) {
         if (store.compareAndSave !== undefined && request.version !== undefined) {
           await lanes.save(request.key, { record, changes: request.changes }, request.version);

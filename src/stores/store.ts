@@ -23,6 +23,14 @@ export interface StoreRecord {
    * do). Stores that can compare-and-save use it to keep concurrent writers from losing data.
    */
   version?: string | undefined;
+  /**
+   * What `load` decoded the data from, handed back with the record that saves it, so values the
+   * application never changed are written back exactly as they were read: Python types that
+   * JavaScript cannot tell apart (`1.0` and `1`, an integer past 2^53, a Python tuple, the key
+   * order of a dict with numeric keys). Opaque to everything but the store that made it; a
+   * store that needs none leaves it out.
+   */
+  origin?: unknown;
 }
 
 /** What {@link SessionStore.compareAndSave} did. */
