@@ -8,7 +8,7 @@ import { runHttpBench } from './http/run.ts';
 import { runLostUpdatesBench } from './lost-updates.ts';
 import { runSigningBench } from './signing.bench.ts';
 
-const sections: Record<string, () => void | Promise<void>> = {
+const sections: Record<string, (args: readonly string[]) => void | Promise<void>> = {
   signing: runSigningBench,
   cookies: runCookiesBench,
   http: runHttpBench,
@@ -16,8 +16,12 @@ const sections: Record<string, () => void | Promise<void>> = {
   clearsessions: runClearSessionsBench,
 };
 
-const wanted = process.argv.slice(2);
+// Section names come first; options (`--quick`, `--only x`, ...) go to the sections.
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((arg) => arg.startsWith('--'));
+const wanted = firstOption === -1 ? args : args.slice(0, firstOption);
+const options = firstOption === -1 ? [] : args.slice(firstOption);
 console.log(`coatcheck benchmarks on Node ${process.version}, ${process.platform}/${process.arch}`);
 for (const [name, run] of Object.entries(sections)) {
-  if (wanted.length === 0 || wanted.includes(name)) await run();
+  if (wanted.length === 0 || wanted.includes(name)) await run(options);
 }
