@@ -22,6 +22,7 @@ import {
   expressSessionPostgres,
   expressSessionSqlite,
 } from '../lib/stores.ts';
+import { memoryLine, signedCookieLine, sqliteLine } from './lines.ts';
 
 export const SECRET = 'benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG';
 
@@ -73,7 +74,9 @@ const variants: Record<string, () => Server | Promise<Server>> = {
       res.end(String(visits));
     });
   },
+  'line node:http memory': memoryLine,
   'coatcheck/node memory': () => coatcheckNode(memoryStore()),
+  'line node:http signed-cookie': () => signedCookieLine(SECRET),
   'coatcheck/node signed-cookie': () => coatcheckNode(signedCookies()),
   'iron-session node:http': () =>
     createServer(async (req: IncomingMessage, res: ServerResponse) => {
@@ -96,6 +99,7 @@ const variants: Record<string, () => Server | Promise<Server>> = {
   },
   'coatcheck/express memory': () => coatcheckExpress(memoryStore()),
   'express-session MemoryStore': () => expressSessionApp(undefined),
+  'line node:http sqlite': sqliteLine,
   'coatcheck/node sqlite': () => coatcheckNode(coatcheckSqlite()),
   'coatcheck/express sqlite': () => coatcheckExpress(coatcheckSqlite()),
   'express-session better-sqlite3-session-store': () => expressSessionApp(expressSessionSqlite()),
