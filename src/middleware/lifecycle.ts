@@ -170,7 +170,8 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
 
   onFinish(task: () => void | Promise<void>): void {
     if (this.#finished) throw new Error('coatcheck: onFinish() was called after finish()');
-    (this.#finishTasks ??= []).push(task);
+    this.#finishTasks ??= [];
+    this.#finishTasks.push(task);
   }
 
   setCookie(name: string, value: string, options?: SerializeCookieOptions): void {
