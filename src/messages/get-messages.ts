@@ -6,12 +6,13 @@
  */
 
 import type { RequestContext } from '../middleware/lifecycle.ts';
+import type { SessionData } from '../session/data.ts';
 import { type MessageOptions, MessageStorage } from './message-storage.ts';
 
 // One storage per request, however many places ask for it (a view adds, the layout reads).
-const storages = new WeakMap<RequestContext<never>, Promise<MessageStorage>>();
+const storages = new WeakMap<object, Promise<MessageStorage>>();
 
-async function open(ctx: RequestContext<never>, options: MessageOptions): Promise<MessageStorage> {
+async function open(ctx: RequestContext, options: MessageOptions): Promise<MessageStorage> {
   const session = await ctx.session();
   const storage = new MessageStorage(session, { logger: ctx.logger, ...options });
   ctx.onFinish(() => storage.save());
@@ -30,13 +31,14 @@ async function open(ctx: RequestContext<never>, options: MessageOptions): Promis
  * // The page after it: reading the messages uses them up.
  * for (const message of await getMessages(ctx)) html += `<p class="${message.tags}">…`;
  */
-export function getMessages(
-  ctx: RequestContext<never>,
+export function getMessages<Data extends SessionData>(
+  ctx: RequestContext<Data>,
   options: MessageOptions = {},
 ): Promise<MessageStorage> {
   let storage = storages.get(ctx);
   if (storage === undefined) {
-    storage = open(ctx, options);
+    // The storage reads and writes only `_messages`, the framework's key, whatever `Data` is.
+    storage = open(ctx as unknown as RequestContext, options);
     storages.set(ctx, storage);
     // A failed load is the caller's error now; the next call tries again.
     storage.catch(() => storages.delete(ctx));

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { SessionData } from '../session/data.ts';
 import type { SessionLogger } from '../session/logger.ts';
 import { rateLimitedConsoleLogger } from '../session/logger.ts';
 import type { Session } from '../session/session.ts';
@@ -76,8 +77,12 @@ export class MessageStorage implements Iterable<Message> {
   #used = false;
   #addedNew = false;
 
-  constructor(session: Session, options: MessageOptions = {}) {
-    this.#session = session;
+  /**
+   * @param session - the request's session, whatever its data type: `_messages` is the
+   *   framework's own key, outside the application's `Data`.
+   */
+  constructor(session: Session<never> | Session<SessionData>, options: MessageOptions = {}) {
+    this.#session = session as Session;
     this.#tags = levelTags(options.messageTags);
     const format = options.format ?? '4.1+';
     if (!FORMATS.includes(format)) {
