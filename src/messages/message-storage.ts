@@ -34,8 +34,11 @@ export interface MessageOptions {
 
 /** What {@link MessageStorage.add} and its shortcuts take besides the level and text. */
 export interface AddOptions {
-  /** Tags of the message's own, space-separated. @default '' */
-  extraTags?: string | undefined;
+  /**
+   * Tags of the message's own, space-separated; `null` for none at all (Django's
+   * `extra_tags=None`, which no format writes). @default ''
+   */
+  extraTags?: string | null | undefined;
   /** The text is trusted HTML, not to be escaped (Django's `mark_safe`). @default false */
   safe?: boolean | undefined;
 }
@@ -132,7 +135,7 @@ export class MessageStorage implements Iterable<Message> {
       throw new TypeError(`coatcheck: a message must be a string, got ${typeof text}`);
     }
     const { extraTags = '', safe = false } = options;
-    if (typeof extraTags !== 'string') {
+    if (typeof extraTags !== 'string' && extraTags !== null) {
       throw new TypeError(`coatcheck: extraTags must be a string, got ${typeof extraTags}`);
     }
     if (text === '' || level < this.#level) return;

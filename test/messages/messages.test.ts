@@ -286,6 +286,14 @@ describe('adding messages', () => {
     );
   });
 
+  test('extra tags of null are written in neither format, as Django leaves out None', async () => {
+    const { browser } = setup();
+    await browser.visit(adding((m) => m.info('bare', { extraTags: null })));
+    assert.equal(await stored(browser), '[["__json_message", 0, 20, "bare"]]');
+    const [message] = (await browser.visit(async (ctx) => (await getMessages(ctx)).read())).value;
+    assert.equal(message?.extraTags, null);
+  });
+
   test('the safe flag travels and reads back', async () => {
     const [message] = await read({}, (m) => m.success('<b>saved</b>', { safe: true }));
     assert.equal(message?.safe, true);
