@@ -1,56 +1,53 @@
 /**
- * Flash messages, the way Django's default message storage keeps them: in a signed cookie
- * named `messages`, shown once on the next page and then deleted.
+ * Django's `django.contrib.messages.api` for the demo's views: `messages.info(req, text)` and
+ * friends, on coatcheck's messages framework. The messages live in the session under
+ * `_messages`, as Django's `SessionStorage` keeps them, so a Django app sharing the session
+ * shows them too; the layout reads them, which uses them up.
  *
- * Not in the session on purpose: adding a message would mark the session modified and save
- * it, which would hide what the cart page shows (a list changed in place is not saved).
+ * Adding a message changes the session, so the response saves it, whatever else changed in
+ * place. Two pages therefore say their notice through the redirect's URL instead: the cart's
+ * "in place only" button (a message would save the list it is showing cannot be saved) and the
+ * logout (a message would make a new session right after the flush that ended the old one).
  *
  * @module
  */
 
 import type { Request } from 'express';
+import {
+  type AddOptions,
+  getMessages,
+  LEVELS,
+  type Message,
+  type MessageStorage,
+} from '../src/messages/index.ts';
 
-const COOKIE = 'messages';
-const SALT = 'django.contrib.messages';
+/** The request's messages (one storage per request, saved when the response goes out). */
+export function messageStorage(req: Request): Promise<MessageStorage> {
+  return getMessages(req.coatcheck);
+}
 
-/** One message: Django's levels, by name. */
-export interface Message {
-  level: 'info' | 'success' | 'warning' | 'error';
+const adder =
+  (level: number) =>
+  async (req: Request, text: string, options?: AddOptions): Promise<void> => {
+    (await messageStorage(req)).add(level, text, options);
+  };
+
+/** Django's `messages.info(request, text)` and the other levels, by name. */
+export const messages = {
+  debug: adder(LEVELS.debug),
+  info: adder(LEVELS.info),
+  success: adder(LEVELS.success),
+  warning: adder(LEVELS.warning),
+  error: adder(LEVELS.error),
+};
+
+/** The messages waiting for this browser, used up by reading them: what the layout shows. */
+export async function takeMessages(req: Request): Promise<Message[]> {
+  return (await messageStorage(req)).read();
+}
+
+/** A notice shown like a message but carried in the URL, for the two pages above. */
+export interface Notice {
+  level: 'info' | 'warning';
   text: string;
-}
-
-// JSON in base64url: message text may hold characters a cookie value cannot.
-const encode = (messages: Message[]) => Buffer.from(JSON.stringify(messages)).toString('base64url');
-
-function decode(value: string | undefined): Message[] {
-  if (value === undefined) return [];
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString());
-    return Array.isArray(parsed) ? (parsed as Message[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-const pending = new WeakMap<Request, Message[]>();
-
-/** Adds a message for the next page this browser shows: Django's `messages.add_message`. */
-export function addMessage(req: Request, level: Message['level'], text: string): void {
-  const messages = pending.get(req) ?? [];
-  messages.push({ level, text });
-  pending.set(req, messages);
-  req.coatcheck.setSignedCookie(COOKIE, encode(messages), {
-    salt: SALT,
-    httpOnly: true,
-    sameSite: 'Lax',
-  });
-}
-
-/** The messages waiting for this browser, deleting their cookie: Django's `get_messages`. */
-export function takeMessages(req: Request): Message[] {
-  const messages = decode(req.coatcheck.getSignedCookie(COOKIE, { salt: SALT }));
-  if (req.coatcheck.cookies[COOKIE] !== undefined && !pending.has(req)) {
-    req.coatcheck.deleteCookie(COOKIE, { sameSite: 'Lax' });
-  }
-  return messages;
 }

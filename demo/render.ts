@@ -51,7 +51,7 @@ export async function baseContext(req: Request, res: Response): Promise<Record<s
       method: req.method,
     },
     csrf_token: csrfToken(session),
-    messages: takeMessages(req),
+    messages: await takeMessages(req),
     inspector: await inspect(req, session, demo.engine, demo.log),
     page,
     pages: demo.pages,

@@ -9,7 +9,7 @@
  */
 
 import type { Request, Response } from 'express';
-import { addMessage } from '../messages.ts';
+import { messages, type Notice } from '../messages.ts';
 import type { Page } from '../pages.ts';
 import { render } from '../render.ts';
 
@@ -35,9 +35,17 @@ const PRODUCTS = ['apple', 'bread', 'cheese', 'coffee', 'lemon'];
 
 async function viewCart(req: Request, res: Response) {
   const session = await req.session<Data>();
+  const lost = String(req.query.lost);
+  const notice: Notice | undefined = PRODUCTS.includes(lost)
+    ? {
+        level: 'warning',
+        text: `Added ${lost} in place without set(): not saved, so it is gone.`,
+      }
+    : undefined;
   await render(req, res, 'cart.njk', {
     cart: session.get('cart', []),
     products: PRODUCTS,
+    notice,
   });
 }
 
@@ -50,24 +58,21 @@ async function addToCart(req: Request, res: Response) {
   if (req.body.how === 'set' || cart === undefined) {
     // A new list, stored with set: the session sees the change and saves it.
     session.set('cart', [...(cart ?? []), item]);
-    addMessage(req, 'success', `Added ${item} with set(): saved.`);
+    await messages.success(req, `Added ${item} with set(): saved.`);
   } else if (req.body.how === 'modified') {
     // Changed in place, then flagged: saved too.
     cart.push(item);
     session.modified = true;
-    addMessage(
+    await messages.success(
       req,
-      'success',
       `Added ${item} in place, then modified = true: saved.`,
     );
   } else {
     // Changed in place only: the session cannot see it, so nothing is saved.
+    // The notice goes in the URL: a message lives in the session, and adding
+    // one would save the session, this list with it.
     cart.push(item);
-    addMessage(
-      req,
-      'warning',
-      `Added ${item} in place without set(): not saved, so it is gone.`,
-    );
+    return res.redirect(`/cart?lost=${item}`);
   }
   res.redirect('/cart');
 }
@@ -86,6 +91,6 @@ async function removeFromCart(req: Request, res: Response) {
 async function clearCart(req: Request, res: Response) {
   const session = await req.session<Data>();
   session.delete('cart');
-  addMessage(req, 'info', 'Cart cleared.');
+  await messages.info(req, 'Cart cleared.');
   res.redirect('/cart');
 }

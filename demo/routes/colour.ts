@@ -5,7 +5,7 @@
  */
 
 import type { Request, Response } from 'express';
-import { addMessage } from '../messages.ts';
+import { messages } from '../messages.ts';
 import type { Page } from '../pages.ts';
 import { render } from '../render.ts';
 
@@ -44,7 +44,7 @@ async function chooseColour(req: Request, res: Response) {
 async function saveColour(req: Request, res: Response) {
   const colour = String(req.body.colour);
   if (!COLOURS.includes(colour)) {
-    addMessage(req, 'error', 'Pick one of the colours in the list.');
+    await messages.error(req, 'Pick one of the colours in the list.');
     return res.redirect('/colour');
   }
   const session = await req.session<Data>();
@@ -64,9 +64,8 @@ async function showColour(req: Request, res: Response) {
 async function forgetColour(req: Request, res: Response) {
   const session = await req.session<Data>();
   const old = session.pop('favourite_colour', undefined);
-  addMessage(
+  await messages.info(
     req,
-    'info',
     old === undefined ? 'There was no colour to forget.' : `Forgot ${old}.`,
   );
   res.redirect('/colour');

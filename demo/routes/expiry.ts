@@ -6,7 +6,7 @@
  */
 
 import type { Request, Response } from 'express';
-import { addMessage } from '../messages.ts';
+import { messages } from '../messages.ts';
 import type { Page } from '../pages.ts';
 import { demoLocals, render } from '../render.ts';
 
@@ -49,9 +49,8 @@ async function setExpiry(req: Request, res: Response) {
   else {
     const seconds = Number(req.body.seconds);
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 31_536_000) {
-      addMessage(
+      await messages.error(
         req,
-        'error',
         'Give a whole number of seconds, from 1 to 31536000 (a year).',
       );
       return res.redirect('/expiry');

@@ -10,7 +10,7 @@ import type { Request, Response } from 'express';
 import type { Session } from '../../src/index.ts';
 import { rotateCsrfToken } from '../csrf.ts';
 import { abbreviate } from '../inspector.ts';
-import { addMessage } from '../messages.ts';
+import { messages, type Notice } from '../messages.ts';
 import type { Page } from '../pages.ts';
 import { demoLocals, render } from '../render.ts';
 
@@ -57,8 +57,19 @@ function keyChange(
   return `cycleKey() moved your session from key ${from} to ${to}.`;
 }
 
+// After a logout the notice comes in the URL: a message would live in the
+// session, and so make a new one right after flush() ended the old one.
+const LOGGED_OUT: Notice = {
+  level: 'info',
+  text: 'You are logged out: the session was flushed.',
+};
+
 async function loginForm(req: Request, res: Response) {
-  await render(req, res, 'login.njk', { next: nextPage(req.query.next) });
+  const notice = req.query.out === '1' ? LOGGED_OUT : undefined;
+  await render(req, res, 'login.njk', {
+    next: nextPage(req.query.next),
+    notice,
+  });
 }
 
 async function login(req: Request, res: Response) {
@@ -74,9 +85,8 @@ async function login(req: Request, res: Response) {
   session.cycleKey(); // Django's login(): a new key for the same data
   rotateCsrfToken(session);
   session.set('username', username);
-  addMessage(
+  await messages.success(
     req,
-    'success',
     `Welcome, ${username}. ${keyChange(req, before, session)}`,
   );
   res.redirect(next);
@@ -96,6 +106,5 @@ async function secretPage(req: Request, res: Response) {
 async function logout(req: Request, res: Response) {
   const session = await req.session<Data>();
   session.flush();
-  addMessage(req, 'info', 'You are logged out: the session was flushed.');
-  res.redirect('/login');
+  res.redirect('/login?out=1');
 }

@@ -5,7 +5,7 @@
  */
 
 import type { Request, Response } from 'express';
-import { addMessage } from '../messages.ts';
+import { messages } from '../messages.ts';
 import type { Page } from '../pages.ts';
 import { render } from '../render.ts';
 
@@ -37,9 +37,8 @@ async function rememberName(req: Request, res: Response) {
     name.length > 40 ||
     /[^\x20-\x7e\u00a0-\u00ff]/.test(name)
   ) {
-    addMessage(
+    await messages.error(
       req,
-      'error',
       'Give a name of 1 to 40 letters, in Latin script.',
     );
   } else {

@@ -22,6 +22,7 @@ import { djangoSessionCodec } from '../session/encoding.ts';
 import type { Engine, EngineContext } from '../session/engine.ts';
 import { EXPIRY_KEY, expiresAtBrowserClose, expiryAge, expiryDate } from '../session/expiry.ts';
 import { isValidSessionKey } from '../session/keys.ts';
+import type { SessionLogger } from '../session/logger.ts';
 import {
   createSessionState,
   Session,
@@ -70,6 +71,15 @@ export interface RequestContext<Data extends SessionData = SessionData> {
    * `maxAge`: Django's `request.get_signed_cookie` with a default.
    */
   getSignedCookie(name: string, options?: GetSignedCookieOptions): string | undefined;
+  /** The application's logger (`settings.logger`), for helpers that work per request. */
+  readonly logger: SessionLogger;
+  /**
+   * Runs `task` when `finish` begins, before the session is looked at, in the order added: the
+   * place of a Django middleware that sits below `SessionMiddleware` and writes into the session
+   * on the way out (the messages framework stores what is left to show there). A task that
+   * throws makes `finish` throw.
+   */
+  onFinish(task: () => void | Promise<void>): void;
   /**
    * Saves the session as Django's middleware would for a response with this status, and
    * returns the headers to add. Call it once, before sending the response's headers.
@@ -124,6 +134,7 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
   #version: string | undefined;
   #origin: unknown;
   #finished = false;
+  #finishTasks: (() => void | Promise<void>)[] | undefined;
 
   constructor(app: App<Data>, cookieHeader: string | null | undefined) {
     this.#app = app;
@@ -151,6 +162,16 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
     state.accessed = true;
     this.#state = state;
     return new Session<Data>(state, this.#app.sessionContext);
+  }
+
+  get logger(): SessionLogger {
+    return this.#app.settings.logger;
+  }
+
+  onFinish(task: () => void | Promise<void>): void {
+    if (this.#finished) throw new Error('coatcheck: onFinish() was called after finish()');
+    this.#finishTasks ??= [];
+    this.#finishTasks.push(task);
   }
 
   setCookie(name: string, value: string, options?: SerializeCookieOptions): void {
@@ -198,6 +219,9 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
   async finish(response: { status: number }): Promise<FinishResult> {
     if (this.#finished) throw new Error('coatcheck: finish() was called twice for one request');
     this.#finished = true;
+    if (this.#finishTasks !== undefined) {
+      for (const task of this.#finishTasks) await task();
+    }
     const { settings, engine } = this.#app;
     // A save on every request loads the session first, as Django's save() does. A 5xx saves
     // nothing, so it loads nothing: Django then leaves an unread session alone (no Vary).

@@ -133,3 +133,18 @@ describe('examples/mysql.ts', { skip: skipWithoutMysql }, () => {
     assert.deepEqual(await countVisits(server), ['visit 1\n', 'visit 2\n', 'visit 3\n']);
   });
 });
+
+describe('examples/messages.ts', () => {
+  test('a message added by a POST shows on the next page, once', async () => {
+    const { server, sessions } = await import('../../examples/messages.ts');
+    const served = await listen(server);
+    after(async () => {
+      await served.close();
+      await sessions.close();
+    });
+    const browser = new Browser(served.url);
+    assert.equal((await browser.post('/')).status, 303);
+    assert.equal((await browser.get('/')).body, '[newsletter success] Subscribed.\n');
+    assert.equal((await browser.get('/')).body, 'No messages.\n');
+  });
+});

@@ -15,6 +15,7 @@ const LAYERS = [
   'stores',
   'settings.ts',
   'middleware',
+  'messages',
   'adapters',
   'cli',
   'index.ts',
