@@ -6,6 +6,7 @@ import { runClearSessionsBench } from './clearsessions.ts';
 import { runCookiesBench } from './cookies.bench.ts';
 import { runHttpBench } from './http/run.ts';
 import { runLostUpdatesBench } from './lost-updates.ts';
+import { runMemoryBench } from './memory.ts';
 import { runSigningBench } from './signing.bench.ts';
 
 const sections: Record<string, (args: readonly string[]) => void | Promise<void>> = {
@@ -13,6 +14,7 @@ const sections: Record<string, (args: readonly string[]) => void | Promise<void>
   cookies: runCookiesBench,
   http: runHttpBench,
   'lost-updates': runLostUpdatesBench,
+  memory: runMemoryBench,
   clearsessions: runClearSessionsBench,
 };
 
