@@ -10,7 +10,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -331,6 +339,105 @@ describe('sqliteStore', () => {
     });
   });
 
+  describe('file permissions (other local users read nothing)', () => {
+    /** The permission bits of a path, as octal text (`'600'`). */
+    const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+    /** Runs `fn` under a umask of 022, the usual one, which leaves files world-readable. */
+    async function underUmask<T>(fn: () => Promise<T>): Promise<T> {
+      const previous = process.umask(0o022);
+      try {
+        return await fn();
+      } finally {
+        process.umask(previous);
+      }
+    }
+
+    test('the embedded default makes .coatcheck/ 0700 and the database, -wal and -shm 0600', async () => {
+      const directory = tempDirectory();
+      await underUmask(async () => {
+        const cwd = process.cwd();
+        process.chdir(directory);
+        let sessions: ReturnType<typeof createSessions>;
+        try {
+          sessions = createSessions({ secretKey: SECRET, logger: capturingLogger() });
+        } finally {
+          process.chdir(cwd);
+        }
+        try {
+          await new Browser(sessions).session((session) => session.set('visits', 1));
+          const file = join(directory, '.coatcheck', 'sessions.sqlite3');
+          assert.equal(modeOf(join(directory, '.coatcheck')), '700');
+          for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+            assert.equal(modeOf(path), '600', path);
+          }
+        } finally {
+          await sessions.close();
+        }
+      });
+    });
+
+    test('a path the user gives: directories we make are 0700, one that exists keeps its mode, the files are 0600', async () => {
+      const parent = tempDirectory();
+      chmodSync(parent, 0o755);
+      const path = join(parent, 'a', 'b', 'sessions.sqlite3');
+      await underUmask(async () => {
+        const { store } = await openStore({ path });
+        try {
+          await store.create(generateSessionKey(), recordOf({ a: 1 }));
+          assert.equal(modeOf(parent), '755', 'a directory that existed is left alone');
+          assert.equal(modeOf(join(parent, 'a')), '700');
+          assert.equal(modeOf(join(parent, 'a', 'b')), '700');
+          for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+            assert.equal(modeOf(file), '600', file);
+          }
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    test('an existing database another version left world-readable is made 0600, with its -wal and -shm', async () => {
+      const directory = tempDirectory();
+      const path = join(directory, 'sessions.sqlite3');
+      await underUmask(async () => {
+        const before = new DatabaseSync(path);
+        before.exec('PRAGMA journal_mode = WAL');
+        before.exec('CREATE TABLE t (x)');
+        assert.equal(modeOf(path), '644');
+        const { store } = await openStore({ path });
+        try {
+          await store.create(generateSessionKey(), recordOf({ a: 1 }));
+          for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+            assert.equal(modeOf(file), '600', file);
+          }
+        } finally {
+          await store.close();
+          before.close();
+        }
+      });
+    });
+
+    test('fileMode widens the files for a group that shares them (a Django process, say)', async () => {
+      const directory = tempDirectory();
+      mkdirSync(join(directory, 'shared'), { mode: 0o770 });
+      const path = join(directory, 'shared', 'sessions.sqlite3');
+      writeFileSync(path, '');
+      await underUmask(async () => {
+        const store = sqliteStore({ path, fileMode: 0o660 });
+        await store.open?.(storeContext());
+        try {
+          await store.create(generateSessionKey(), recordOf({ a: 1 }));
+          for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+            assert.equal(modeOf(file), '660', file);
+          }
+        } finally {
+          await store.close();
+        }
+      });
+    });
+  });
+
   describe('group commit', () => {
     test('writes asked for together commit in one transaction, and a taken key fails alone', async () => {
       const { store } = await openStore();
@@ -510,6 +617,8 @@ describe('sqliteStore', () => {
       ['a qualified table', { path: ':memory:', table: 'main.sessions' }],
       ['a negative busyTimeout', { path: ':memory:', busyTimeout: -1 }],
       ['an unknown synchronous', { path: ':memory:', synchronous: 'OFF' }],
+      ['a fileMode that is not a mode', { path: ':memory:', fileMode: 0o1000 }],
+      ['a fileMode the owner cannot use', { path: ':memory:', fileMode: 0o044 }],
     ] as const) {
       test(`refuses ${label} with a TypeError naming the option`, () => {
         assert.throws(

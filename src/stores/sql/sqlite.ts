@@ -16,10 +16,11 @@
  * @module
  */
 
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ImproperlyConfigured, StoreUnavailable } from '../../errors.ts';
+import type { SessionLogger } from '../../session/logger.ts';
 import {
   djangoDateText,
   errorCode,
@@ -69,6 +70,14 @@ export interface SqliteStoreOptions {
    * syncs every commit to disk. @default 'NORMAL'
    */
   synchronous?: 'NORMAL' | 'FULL' | undefined;
+  /**
+   * The permissions of the database file and its `-wal` and `-shm` files, whatever the process
+   * umask: an existing file is changed to it when the store opens. Session keys in the file are
+   * as good as logins, so other local users get nothing by default; `0o660` shares the file
+   * with the owner's group (a Django process, say). The owner needs read and write. Directories
+   * the store creates are always `0700`. @default 0o600
+   */
+  fileMode?: number | undefined;
 }
 
 // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE (extended result codes).
@@ -101,6 +110,52 @@ export const sqliteDialect: SqlDialect = Object.freeze({
 });
 
 type SqliteModule = typeof import('node:sqlite');
+
+// Owner only, as the file store's session files: a session key read from the file is a login.
+const DIRECTORY_MODE = 0o700;
+const DEFAULT_FILE_MODE = 0o600;
+
+/**
+ * Makes the database's directory (0700, each level the store creates, whatever the umask) and
+ * the database file itself with `mode` before SQLite opens it: SQLite gives the `-wal` and
+ * `-shm` files it creates the database file's mode. A directory that exists is the owner's
+ * choice and stays as it is; the files are made `mode` even when they exist, so a file an older
+ * version left world-readable is closed on upgrade.
+ */
+function prepareFiles(path: string, mode: number, logger: SessionLogger | undefined): void {
+  const directory = dirname(path);
+  const first = mkdirSync(directory, { recursive: true, mode: DIRECTORY_MODE });
+  if (first !== undefined) {
+    // mkdir's mode passes through the umask; chmod does not.
+    for (let made = directory; ; made = dirname(made)) {
+      chmodSync(made, DIRECTORY_MODE);
+      if (made === first || made === dirname(made)) break;
+    }
+  }
+  try {
+    const fd = openSync(path, 'wx', mode);
+    try {
+      fchmodSync(fd, mode);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(file).mode & 0o777) !== mode) chmodSync(file, mode);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') continue;
+      // Another user's file: usable, but not ours to change. Say so rather than refuse to run.
+      logger?.warn(
+        `coatcheck: could not set the mode of the session database file ${file} to ` +
+          `${mode.toString(8).padStart(4, '0')} (${String(errorCode(error))}); other local users ` +
+          'may read session keys from it: change its mode as its owner',
+      );
+    }
+  }
+}
 
 function loadSqlite(): SqliteModule {
   // Loaded on first use, not on import: `coatcheck` itself imports this file for its default
@@ -140,28 +195,36 @@ class SqliteClient implements SqlClient {
   readonly #pragmas: readonly string[];
   readonly #ddl: readonly string[] | undefined;
   readonly #tableName: string;
+  readonly #fileMode: number;
   readonly #statements = new Map<string, StatementSync>();
   #pending: PendingWrite[] = [];
   #db: DatabaseSync | undefined;
   #closed = false;
+  #logger: SessionLogger | undefined;
 
   constructor(
     path: string,
     pragmas: readonly string[],
     table: TableName,
     ddl: readonly string[] | undefined,
+    fileMode: number,
   ) {
     this.#path = path;
     this.#pragmas = pragmas;
     this.#tableName = table.table;
     this.#ddl = ddl;
+    this.#fileMode = fileMode;
+  }
+
+  useLogger(logger: SessionLogger): void {
+    this.#logger = logger;
   }
 
   get #database(): DatabaseSync {
     if (this.#db !== undefined) return this.#db;
     if (this.#closed) throw new StoreUnavailable('coatcheck: the sqlite store is closed');
     const { DatabaseSync } = loadSqlite();
-    if (this.#path !== ':memory:') mkdirSync(dirname(this.#path), { recursive: true });
+    if (this.#path !== ':memory:') prepareFiles(this.#path, this.#fileMode, this.#logger);
     const db = new DatabaseSync(this.#path);
     try {
       for (const pragma of this.#pragmas) db.exec(pragma);
@@ -301,6 +364,16 @@ function checkOptions(options: SqliteStoreOptions): void {
       `coatcheck: sqliteStore busyTimeout must be a whole number of milliseconds, got ${String(timeout)}`,
     );
   }
+  const mode = options.fileMode;
+  if (
+    mode !== undefined &&
+    (!Number.isSafeInteger(mode) || mode < 0 || mode > 0o777 || (mode & 0o600) !== 0o600)
+  ) {
+    throw new TypeError(
+      'coatcheck: sqliteStore fileMode must be permission bits from 0o600 to 0o777 that let the ' +
+        `owner read and write, got ${typeof mode === 'number' ? `0o${mode.toString(8)}` : String(mode)}`,
+    );
+  }
   const { synchronous } = options;
   if (synchronous !== undefined && synchronous !== 'NORMAL' && synchronous !== 'FULL') {
     throw new TypeError(
@@ -335,7 +408,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqlSessionStore {
     : undefined;
   return createSqlStore({
     dialect: sqliteDialect,
-    client: new SqliteClient(path, pragmas, table, ddl),
+    client: new SqliteClient(path, pragmas, table, ddl, options.fileMode ?? DEFAULT_FILE_MODE),
     table,
     autoMigrate,
   });
