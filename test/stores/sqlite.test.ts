@@ -514,6 +514,52 @@ describe('sqliteStore', () => {
       assert.deepEqual((await store.load(key))?.data, { a: 3 });
     });
 
+    test('another process holding the write lock never stalls the event loop: a save waits for it asynchronously, then lands', async () => {
+      const { store, path } = await openStore(); // the default busyTimeout, 5 s
+      const key = generateSessionKey();
+      await store.create(key, recordOf({ a: 1 }));
+      const holder = await holdWriteLock(path, 1500);
+      const loop = watchEventLoop();
+      try {
+        const started = performance.now();
+        await store.save(key, recordOf({ a: 2 }), { mustExist: true });
+        const waited = performance.now() - started;
+        assert.ok(waited > 1000, `the save waited for the lock (${Math.round(waited)} ms)`);
+      } finally {
+        loop.stop();
+        await holder.exited;
+      }
+      assert.ok(loop.worst < 100, `the event loop stalled for ${Math.round(loop.worst)} ms`);
+      assert.deepEqual((await store.load(key))?.data, { a: 2 });
+    });
+
+    test('a lock held past busyTimeout fails the save with StoreUnavailable after busyTimeout, while reads and timers carry on', async () => {
+      const { store, path } = await openStore({ busyTimeout: 400 });
+      const key = generateSessionKey();
+      await store.create(key, recordOf({ a: 1 }));
+      const holder = await holdWriteLock(path, 1500);
+      const loop = watchEventLoop();
+      try {
+        const started = performance.now();
+        const saving = store.save(key, recordOf({ a: 2 }), { mustExist: true });
+        // Readers never wait for the writer in WAL mode, even while a save waits.
+        assert.deepEqual((await store.load(key))?.data, { a: 1 });
+        await assert.rejects(saving, (error: unknown) => {
+          assert.ok(error instanceof StoreUnavailable, String(error));
+          assert.match(String((error.cause as Error).message), /locked|busy/i);
+          return true;
+        });
+        const waited = performance.now() - started;
+        assert.ok(waited >= 380 && waited < 900, `failed after ${Math.round(waited)} ms`);
+      } finally {
+        loop.stop();
+        await holder.exited;
+      }
+      assert.ok(loop.worst < 100, `the event loop stalled for ${Math.round(loop.worst)} ms`);
+      await store.save(key, recordOf({ a: 3 }), { mustExist: true });
+      assert.deepEqual((await store.load(key))?.data, { a: 3 });
+    });
+
     test('a closed store refuses with StoreUnavailable', async () => {
       const { store } = await openStore();
       await store.close();
@@ -640,6 +686,54 @@ async function seed(
   for (const [i, key] of live.entries()) await store.create(key, recordOf({ live: i }));
   for (const [i, key] of expired.entries()) await store.create(key, expiredRecord({ expired: i }));
   return { live, expired };
+}
+
+/**
+ * Starts a Python process that takes the database's write lock (`BEGIN IMMEDIATE`), holds it
+ * for `ms` and lets go; resolves once the lock is held.
+ */
+async function holdWriteLock(path: string, ms: number): Promise<{ exited: Promise<void> }> {
+  const code = [
+    'import sqlite3, sys, time',
+    'db = sqlite3.connect(sys.argv[1], isolation_level=None)',
+    "db.execute('BEGIN IMMEDIATE')",
+    "print('locked', flush=True)",
+    'time.sleep(float(sys.argv[2]) / 1000)',
+    "db.execute('ROLLBACK')",
+  ].join('\n');
+  const child = spawn('/usr/bin/python3', ['-c', code, path, String(ms)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve, reject) =>
+    child.on('exit', (exitCode) =>
+      exitCode === 0 ? resolve() : reject(new Error(`the lock holder exited with ${exitCode}`)),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    exited.catch(reject);
+  });
+  return { exited };
+}
+
+/** Measures the longest gap between ticks of a 10 ms timer: how long the event loop stalled. */
+function watchEventLoop(): { readonly worst: number; stop(): void } {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 10);
+  return {
+    get worst() {
+      return worst;
+    },
+    stop() {
+      clearInterval(timer);
+      worst = Math.max(worst, performance.now() - last);
+    },
+  };
 }
 
 const SQLITE_STORE = new URL('../../src/stores/sql/sqlite.ts', import.meta.url).href;
