@@ -197,6 +197,15 @@ describe('mysql', { skip: skipWithoutMysql }, () => {
       assert.equal((await store.count()).total, 1);
     });
 
+    for (const timeout of [0, -1, 1.5, Number.NaN, '5000']) {
+      test(`refuses the timeout ${typeof timeout === 'string' ? `"${timeout}"` : timeout} with a TypeError naming it`, () => {
+        assert.throws(
+          () => mysqlStore({ pool: pool() }, { timeout: timeout as number }),
+          /mysqlStore timeout must be a positive whole number/,
+        );
+      });
+    }
+
     for (const table of ['a.b.c', 'x`; DROP TABLE y; --', 'x'.repeat(65)]) {
       test(`refuses the table name ${JSON.stringify(table)}`, () => {
         assert.throws(() => mysqlStore({ pool: pool() }, { table }), TypeError);

@@ -316,6 +316,41 @@ describe('postgres', { skip: skipWithoutPostgres }, () => {
         });
       }
 
+      for (const timeout of [0, -1, 1.5, Number.NaN, '5000']) {
+        test(`refuses the timeout ${typeof timeout === 'string' ? `"${timeout}"` : timeout} with a TypeError naming it`, () => {
+          assert.throws(
+            () => postgresStore({ pool: pool() }, { timeout: timeout as number }),
+            /postgresStore timeout must be a positive whole number/,
+          );
+        });
+      }
+
+      test('takes a connected pg.Client, and bounds its statements by timeout too', async () => {
+        const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+        const url = new URL(POSTGRES_URL);
+        url.host = `127.0.0.1:${proxy.port}`;
+        const client = new pg.Client({ connectionString: url.href });
+        client.on('error', () => {});
+        await client.connect();
+        try {
+          const store = await opened(
+            { pool: client },
+            { table: nextTable(), autoMigrate: true, timeout: 300 },
+          );
+          const key = generateSessionKey();
+          await store.create(key, recordOf({ a: 1 }));
+          assert.deepEqual((await store.load(key))?.data, { a: 1 });
+          proxy.blackHole();
+          const started = Date.now();
+          await assert.rejects(store.load(key), StoreUnavailable);
+          const took = Date.now() - started;
+          assert.ok(took >= 290 && took < 800, `failed after ${took} ms`);
+        } finally {
+          await proxy.close();
+          await client.end().catch(() => {});
+        }
+      });
+
       for (const table of ['a.b.c', 'x"; DROP TABLE y; --', '', 'x'.repeat(64)]) {
         test(`refuses the table name ${JSON.stringify(table)}`, () => {
           assert.throws(() => postgresStore({ pool: pool() }, { table }), TypeError);
