@@ -257,11 +257,10 @@ class PgClient implements SqlClient {
     const client = await pool.connect();
     if (!this.#watched.has(client)) {
       this.#watched.add(client);
-      // A checked-out client's failure between statements is emitted on it, and an unheard
-      // 'error' event ends the process. Its statement, if any, fails too and destroys it.
-      client.on?.('error', (error) => {
-        this.#logger?.error('a PostgreSQL connection failed; it is replaced', error);
-      });
+      // pg emits a checked-out client's failure on the client, and an unheard 'error' event
+      // ends the process. The statement running on it fails with the same error (and destroys
+      // it); an idle client's failure goes to the pool's 'error' listeners as before.
+      client.on?.('error', () => {});
     }
     return {
       connection: client,
