@@ -6,8 +6,9 @@
  *
  * The database opens on first use, creating its directory (0700) and the table; its files are
  * owner-only (0600). It runs in WAL mode (readers never wait for the writer), so several
- * processes can share one file, and every statement is prepared once and reused. A Django project pointed at the same
- * file (`USE_TZ = True`) shares the sessions: `expire_date` is written as Django writes it.
+ * processes can share one file, and every statement is prepared once and reused. A Django
+ * project pointed at the same file (`USE_TZ = True`) shares the sessions: `expire_date` is
+ * written as Django writes it.
  *
  * `node:sqlite` is synchronous: each statement runs on the event loop thread. Session
  * statements take microseconds, so this is faster than a round trip to a server. What must not
@@ -179,7 +180,8 @@ const SQLITE_CONSTRAINT = 19;
 // SQLITE_BUSY (and its extended codes): another connection holds the lock this one needs.
 const SQLITE_BUSY = 5;
 // Pauses between tries on a locked database, in milliseconds: short at first, as most locks
-// are a commit's microseconds, growing to a ceiling so a long lock costs a few tries a second.
+// are a commit's microseconds, growing to a ceiling: a long lock costs forty failed BEGINs a
+// second, microseconds each.
 const FIRST_PAUSE = 1;
 const LONGEST_PAUSE = 25;
 
