@@ -8,6 +8,7 @@
  * Every table has a name of this file's own, dropped at the end.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
@@ -28,6 +29,7 @@ import {
   SECRET,
   storeContext,
 } from './contract.ts';
+import { assertSilentPathBounded } from './silent-path.ts';
 
 if (skipWithoutMysql === false) assertReachable('mysql');
 const place = skipWithoutMysql === false ? mysqlTables() : undefined;
@@ -195,9 +197,61 @@ describe('mysql', { skip: skipWithoutMysql }, () => {
       assert.equal((await store.count()).total, 1);
     });
 
+    for (const timeout of [0, -1, 1.5, Number.NaN, '5000']) {
+      test(`refuses the timeout ${typeof timeout === 'string' ? `"${timeout}"` : timeout} with a TypeError naming it`, () => {
+        assert.throws(
+          () => mysqlStore({ pool: pool() }, { timeout: timeout as number }),
+          /mysqlStore timeout must be a positive whole number/,
+        );
+      });
+    }
+
     for (const table of ['a.b.c', 'x`; DROP TABLE y; --', 'x'.repeat(65)]) {
       test(`refuses the table name ${JSON.stringify(table)}`, () => {
         assert.throws(() => mysqlStore({ pool: pool() }, { table }), TypeError);
+      });
+    }
+
+    /** A session whose encoded data is larger than the server's `max_allowed_packet`. */
+    async function oversizedRecord() {
+      const [rows] = await pool().query('SELECT @@max_allowed_packet AS max');
+      const max = Number((rows as Record<string, unknown>[])[0]?.max);
+      // Random bytes do not compress: the encoded text is about 4/3 of the base64 given.
+      return recordOf({ blob: randomBytes(Math.ceil(max * 0.8)).toString('base64') });
+    }
+
+    for (const [label, connect] of [
+      [
+        'the application’s pool',
+        () => {
+          const own = mysqlPromise.createPool({ uri: MYSQL_URL, connectionLimit: 1 });
+          return { connection: { pool: own }, end: () => own.end() };
+        },
+      ],
+      [
+        'its own pool',
+        () => ({ connection: { url: MYSQL_URL, maxConnections: 1 }, end: async () => {} }),
+      ],
+    ] as const) {
+      test(`a save over max_allowed_packet is a 503, and the next request on that connection (${label}) works`, async () => {
+        const { connection, end } = connect();
+        const store = await opened(connection, { table: nextTable(), autoMigrate: true });
+        try {
+          const key = generateSessionKey();
+          await store.create(key, recordOf({ a: 1 }));
+          await assert.rejects(
+            store.save(generateSessionKey(), await oversizedRecord(), { mustExist: false }),
+            StoreUnavailable,
+          );
+          // One connection in the pool: these run on the one the server gave up on, unless
+          // the store threw it away.
+          assert.deepEqual((await store.load(key))?.data, { a: 1 });
+          await store.save(key, recordOf({ a: 2 }), { mustExist: true });
+          assert.deepEqual((await store.load(key))?.data, { a: 2 });
+        } finally {
+          await store.close();
+          await end();
+        }
       });
     }
 
@@ -210,6 +264,39 @@ describe('mysql', { skip: skipWithoutMysql }, () => {
       });
       await store.close();
     });
+
+    for (const [label, own] of [
+      ['its own pool', true],
+      ['the application’s pool', false],
+    ] as const) {
+      test(`a path that goes silent (${label}): every request ends within timeout as a 503, and requests work within a second of it healing`, async () => {
+        const proxy = await startTcpProxy(Number(new URL(MYSQL_URL).port || 3306));
+        const url = new URL(MYSQL_URL);
+        url.host = `127.0.0.1:${proxy.port}`;
+        // An application's pool as mysql2's README makes it: no timeouts of its own.
+        const appPool = own
+          ? undefined
+          : mysqlPromise.createPool({ uri: url.href, connectionLimit: 10 });
+        const timeout = 1000;
+        const sessions = createSessions({
+          secretKey: SECRET,
+          engine: mysqlStore(appPool === undefined ? { url: url.href } : { pool: appPool }, {
+            table: nextTable(),
+            autoMigrate: true,
+            timeout,
+          }),
+          logger: capturingLogger(),
+        });
+        try {
+          await assertSilentPathBounded({ sessions, proxy, timeout });
+        } finally {
+          await proxy.close(); // resets every silent connection, so nothing waits on one
+          await sessions.close();
+          // Its connections were reset with the proxy: ending them may report that.
+          await appPool?.end().catch(() => {});
+        }
+      });
+    }
 
     test('a server that goes down gives StoreUnavailable, and requests work within a second of its return', async () => {
       const proxy = await startTcpProxy(Number(new URL(MYSQL_URL).port || 3306));

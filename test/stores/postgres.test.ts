@@ -36,6 +36,7 @@ import {
   SECRET,
   storeContext,
 } from './contract.ts';
+import { assertSilentPathBounded } from './silent-path.ts';
 
 // Under CI an unreachable server fails this file here, with the reason.
 if (skipWithoutPostgres === false) assertReachable('postgres');
@@ -315,6 +316,41 @@ describe('postgres', { skip: skipWithoutPostgres }, () => {
         });
       }
 
+      for (const timeout of [0, -1, 1.5, Number.NaN, '5000']) {
+        test(`refuses the timeout ${typeof timeout === 'string' ? `"${timeout}"` : timeout} with a TypeError naming it`, () => {
+          assert.throws(
+            () => postgresStore({ pool: pool() }, { timeout: timeout as number }),
+            /postgresStore timeout must be a positive whole number/,
+          );
+        });
+      }
+
+      test('takes a connected pg.Client, and bounds its statements by timeout too', async () => {
+        const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+        const url = new URL(POSTGRES_URL);
+        url.host = `127.0.0.1:${proxy.port}`;
+        const client = new pg.Client({ connectionString: url.href });
+        client.on('error', () => {});
+        await client.connect();
+        try {
+          const store = await opened(
+            { pool: client },
+            { table: nextTable(), autoMigrate: true, timeout: 300 },
+          );
+          const key = generateSessionKey();
+          await store.create(key, recordOf({ a: 1 }));
+          assert.deepEqual((await store.load(key))?.data, { a: 1 });
+          proxy.blackHole();
+          const started = Date.now();
+          await assert.rejects(store.load(key), StoreUnavailable);
+          const took = Date.now() - started;
+          assert.ok(took >= 290 && took < 800, `failed after ${took} ms`);
+        } finally {
+          await proxy.close();
+          await client.end().catch(() => {});
+        }
+      });
+
       for (const table of ['a.b.c', 'x"; DROP TABLE y; --', '', 'x'.repeat(64)]) {
         test(`refuses the table name ${JSON.stringify(table)}`, () => {
           assert.throws(() => postgresStore({ pool: pool() }, { table }), TypeError);
@@ -355,6 +391,37 @@ describe('postgres', { skip: skipWithoutPostgres }, () => {
           await sessions.close();
         }
       });
+
+      for (const [label, own] of [
+        ['its own pool', true],
+        ['the application’s pool', false],
+      ] as const) {
+        test(`a path that goes silent (${label}): every request ends within timeout as a 503, and requests work within a second of it healing`, async () => {
+          const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+          const url = new URL(POSTGRES_URL);
+          url.host = `127.0.0.1:${proxy.port}`;
+          // An application's pool as pg's README makes it: no timeouts of its own.
+          const appPool = own ? undefined : new pg.Pool({ connectionString: url.href, max: 10 });
+          appPool?.on('error', () => {});
+          const timeout = 1000;
+          const sessions = createSessions({
+            secretKey: SECRET,
+            engine: postgresStore(appPool === undefined ? { url: url.href } : { pool: appPool }, {
+              table: nextTable(),
+              autoMigrate: true,
+              timeout,
+            }),
+            logger: capturingLogger(),
+          });
+          try {
+            await assertSilentPathBounded({ sessions, proxy, timeout });
+          } finally {
+            await proxy.close(); // resets every silent connection, so nothing waits on one
+            await sessions.close();
+            await appPool?.end();
+          }
+        });
+      }
 
       test('a server that goes down gives StoreUnavailable, and requests work within a second of its return', async () => {
         const proxy = await startTcpProxy(

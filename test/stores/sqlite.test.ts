@@ -10,7 +10,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -331,6 +339,105 @@ describe('sqliteStore', () => {
     });
   });
 
+  describe('file permissions (other local users read nothing)', () => {
+    /** The permission bits of a path, as octal text (`'600'`). */
+    const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+    /** Runs `fn` under a umask of 022, the usual one, which leaves files world-readable. */
+    async function underUmask<T>(fn: () => Promise<T>): Promise<T> {
+      const previous = process.umask(0o022);
+      try {
+        return await fn();
+      } finally {
+        process.umask(previous);
+      }
+    }
+
+    test('the embedded default makes .coatcheck/ 0700 and the database, -wal and -shm 0600', async () => {
+      const directory = tempDirectory();
+      await underUmask(async () => {
+        const cwd = process.cwd();
+        process.chdir(directory);
+        let sessions: ReturnType<typeof createSessions>;
+        try {
+          sessions = createSessions({ secretKey: SECRET, logger: capturingLogger() });
+        } finally {
+          process.chdir(cwd);
+        }
+        try {
+          await new Browser(sessions).session((session) => session.set('visits', 1));
+          const file = join(directory, '.coatcheck', 'sessions.sqlite3');
+          assert.equal(modeOf(join(directory, '.coatcheck')), '700');
+          for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+            assert.equal(modeOf(path), '600', path);
+          }
+        } finally {
+          await sessions.close();
+        }
+      });
+    });
+
+    test('a path the user gives: directories we make are 0700, one that exists keeps its mode, the files are 0600', async () => {
+      const parent = tempDirectory();
+      chmodSync(parent, 0o755);
+      const path = join(parent, 'a', 'b', 'sessions.sqlite3');
+      await underUmask(async () => {
+        const { store } = await openStore({ path });
+        try {
+          await store.create(generateSessionKey(), recordOf({ a: 1 }));
+          assert.equal(modeOf(parent), '755', 'a directory that existed is left alone');
+          assert.equal(modeOf(join(parent, 'a')), '700');
+          assert.equal(modeOf(join(parent, 'a', 'b')), '700');
+          for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+            assert.equal(modeOf(file), '600', file);
+          }
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    test('an existing database another version left world-readable is made 0600, with its -wal and -shm', async () => {
+      const directory = tempDirectory();
+      const path = join(directory, 'sessions.sqlite3');
+      await underUmask(async () => {
+        const before = new DatabaseSync(path);
+        before.exec('PRAGMA journal_mode = WAL');
+        before.exec('CREATE TABLE t (x)');
+        assert.equal(modeOf(path), '644');
+        const { store } = await openStore({ path });
+        try {
+          await store.create(generateSessionKey(), recordOf({ a: 1 }));
+          for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+            assert.equal(modeOf(file), '600', file);
+          }
+        } finally {
+          await store.close();
+          before.close();
+        }
+      });
+    });
+
+    test('fileMode widens the files for a group that shares them (a Django process, say)', async () => {
+      const directory = tempDirectory();
+      mkdirSync(join(directory, 'shared'), { mode: 0o770 });
+      const path = join(directory, 'shared', 'sessions.sqlite3');
+      writeFileSync(path, '');
+      await underUmask(async () => {
+        const store = sqliteStore({ path, fileMode: 0o660 });
+        await store.open?.(storeContext());
+        try {
+          await store.create(generateSessionKey(), recordOf({ a: 1 }));
+          for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+            assert.equal(modeOf(file), '660', file);
+          }
+        } finally {
+          await store.close();
+        }
+      });
+    });
+  });
+
   describe('group commit', () => {
     test('writes asked for together commit in one transaction, and a taken key fails alone', async () => {
       const { store } = await openStore();
@@ -403,6 +510,52 @@ describe('sqliteStore', () => {
         other.exec('ROLLBACK');
         other.close();
       }
+      await store.save(key, recordOf({ a: 3 }), { mustExist: true });
+      assert.deepEqual((await store.load(key))?.data, { a: 3 });
+    });
+
+    test('another process holding the write lock never stalls the event loop: a save waits for it asynchronously, then lands', async () => {
+      const { store, path } = await openStore(); // the default busyTimeout, 5 s
+      const key = generateSessionKey();
+      await store.create(key, recordOf({ a: 1 }));
+      const holder = await holdWriteLock(path, 1500);
+      const loop = watchEventLoop();
+      try {
+        const started = performance.now();
+        await store.save(key, recordOf({ a: 2 }), { mustExist: true });
+        const waited = performance.now() - started;
+        assert.ok(waited > 1000, `the save waited for the lock (${Math.round(waited)} ms)`);
+      } finally {
+        loop.stop();
+        await holder.exited;
+      }
+      assert.ok(loop.worst < 100, `the event loop stalled for ${Math.round(loop.worst)} ms`);
+      assert.deepEqual((await store.load(key))?.data, { a: 2 });
+    });
+
+    test('a lock held past busyTimeout fails the save with StoreUnavailable after busyTimeout, while reads and timers carry on', async () => {
+      const { store, path } = await openStore({ busyTimeout: 400 });
+      const key = generateSessionKey();
+      await store.create(key, recordOf({ a: 1 }));
+      const holder = await holdWriteLock(path, 1500);
+      const loop = watchEventLoop();
+      try {
+        const started = performance.now();
+        const saving = store.save(key, recordOf({ a: 2 }), { mustExist: true });
+        // Readers never wait for the writer in WAL mode, even while a save waits.
+        assert.deepEqual((await store.load(key))?.data, { a: 1 });
+        await assert.rejects(saving, (error: unknown) => {
+          assert.ok(error instanceof StoreUnavailable, String(error));
+          assert.match(String((error.cause as Error).message), /locked|busy/i);
+          return true;
+        });
+        const waited = performance.now() - started;
+        assert.ok(waited >= 380 && waited < 900, `failed after ${Math.round(waited)} ms`);
+      } finally {
+        loop.stop();
+        await holder.exited;
+      }
+      assert.ok(loop.worst < 100, `the event loop stalled for ${Math.round(loop.worst)} ms`);
       await store.save(key, recordOf({ a: 3 }), { mustExist: true });
       assert.deepEqual((await store.load(key))?.data, { a: 3 });
     });
@@ -510,6 +663,8 @@ describe('sqliteStore', () => {
       ['a qualified table', { path: ':memory:', table: 'main.sessions' }],
       ['a negative busyTimeout', { path: ':memory:', busyTimeout: -1 }],
       ['an unknown synchronous', { path: ':memory:', synchronous: 'OFF' }],
+      ['a fileMode that is not a mode', { path: ':memory:', fileMode: 0o1000 }],
+      ['a fileMode the owner cannot use', { path: ':memory:', fileMode: 0o044 }],
     ] as const) {
       test(`refuses ${label} with a TypeError naming the option`, () => {
         assert.throws(
@@ -531,6 +686,54 @@ async function seed(
   for (const [i, key] of live.entries()) await store.create(key, recordOf({ live: i }));
   for (const [i, key] of expired.entries()) await store.create(key, expiredRecord({ expired: i }));
   return { live, expired };
+}
+
+/**
+ * Starts a Python process that takes the database's write lock (`BEGIN IMMEDIATE`), holds it
+ * for `ms` and lets go; resolves once the lock is held.
+ */
+async function holdWriteLock(path: string, ms: number): Promise<{ exited: Promise<void> }> {
+  const code = [
+    'import sqlite3, sys, time',
+    'db = sqlite3.connect(sys.argv[1], isolation_level=None)',
+    "db.execute('BEGIN IMMEDIATE')",
+    "print('locked', flush=True)",
+    'time.sleep(float(sys.argv[2]) / 1000)',
+    "db.execute('ROLLBACK')",
+  ].join('\n');
+  const child = spawn('/usr/bin/python3', ['-c', code, path, String(ms)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve, reject) =>
+    child.on('exit', (exitCode) =>
+      exitCode === 0 ? resolve() : reject(new Error(`the lock holder exited with ${exitCode}`)),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    exited.catch(reject);
+  });
+  return { exited };
+}
+
+/** Measures the longest gap between ticks of a 10 ms timer: how long the event loop stalled. */
+function watchEventLoop(): { readonly worst: number; stop(): void } {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 10);
+  return {
+    get worst() {
+      return worst;
+    },
+    stop() {
+      clearInterval(timer);
+      worst = Math.max(worst, performance.now() - last);
+    },
+  };
 }
 
 const SQLITE_STORE = new URL('../../src/stores/sql/sqlite.ts', import.meta.url).href;

@@ -8,10 +8,16 @@
  * `migrate`), or pass `autoMigrate: true`. `expire_date` travels as UTC text, as Django
  * stores it with `USE_TZ = True`, so neither the pool's nor the server's time zone matters.
  *
+ * A server that is down, refuses a statement or does not answer within `timeout` gives
+ * `StoreUnavailable` (HTTP 503). A connection that failed (a statement over the server's
+ * `max_allowed_packet`, after which the server hangs up) or went silent is destroyed rather
+ * than handed back to the pool, so the next request never inherits it (see `deadline.ts`).
+ *
  * @module
  */
 
 import { ImproperlyConfigured } from '../../errors.ts';
+import { checkTimeout, type Lease, StatementDeadline } from './deadline.ts';
 import {
   describeConnectionArgument,
   djangoDateText,
@@ -47,6 +53,23 @@ export interface MysqlPromisePool {
   query(sql: string, values?: SqlValue[]): Promise<[unknown, unknown]>;
 }
 
+/** A connection checked out of a `mysql2/promise` pool. */
+interface MysqlPoolConnection extends MysqlPromisePool {
+  release(): void;
+  destroy(): void;
+  /** The callback-style connection underneath: the same object at every checkout. */
+  connection?: object;
+}
+
+/** The pool half of a `mysql2/promise` pool, found at run time (a connection lacks it). */
+interface MysqlCheckoutPool {
+  getConnection(): Promise<MysqlPoolConnection>;
+}
+
+function isCheckoutPool(pool: MysqlPromisePool): pool is MysqlPromisePool & MysqlCheckoutPool {
+  return typeof (pool as Partial<MysqlCheckoutPool>).getConnection === 'function';
+}
+
 /** A callback-style `mysql2` pool, which hands out its promise flavour. */
 export interface MysqlCallbackPool {
   promise(): MysqlPromisePool;
@@ -75,6 +98,12 @@ export interface MysqlStoreOptions {
    * @default false
    */
   autoMigrate?: boolean | undefined;
+  /**
+   * Milliseconds each statement may take, waiting for a free connection included, before the
+   * request gets `StoreUnavailable` (HTTP 503) and the connection is destroyed. The store's own
+   * pool also uses it as its connect timeout, and keeps TCP keepalive on. @default 5000
+   */
+  timeout?: number | undefined;
 }
 
 const CODES: Record<string, SqlErrorKind> = {
@@ -132,11 +161,15 @@ interface ResultHeader {
 /** Runs statements through a mysql2 pool, made from a URL on first use or handed in. */
 class Mysql2Client implements SqlClient {
   readonly #connection: MysqlConnection;
+  readonly #timeout: number;
+  readonly #deadline: StatementDeadline;
   #pool: Promise<MysqlPromisePool> | undefined;
   #end: (() => Promise<void>) | undefined;
 
-  constructor(connection: MysqlConnection) {
+  constructor(connection: MysqlConnection, timeout: number) {
     this.#connection = connection;
+    this.#timeout = timeout;
+    this.#deadline = new StatementDeadline(timeout, 'MySQL');
   }
 
   #getPool(): Promise<MysqlPromisePool> {
@@ -151,7 +184,11 @@ class Mysql2Client implements SqlClient {
         const pool = mysql2.createPool({
           uri: connection.url,
           connectionLimit: connection.maxConnections ?? 10,
-          connectTimeout: 5000,
+          // A server that does not answer fails the request after this long, not never.
+          connectTimeout: this.#timeout,
+          // The kernel probes idle connections, so one whose path died is found and closed.
+          enableKeepAlive: true,
+          keepAliveInitialDelay: 10_000,
         });
         this.#end = () => pool.end();
         return pool;
@@ -164,27 +201,55 @@ class Mysql2Client implements SqlClient {
     return made;
   }
 
+  /** Checks out a connection of a pool, or lends the one connection the application passed. */
+  async #lease(): Promise<Lease<MysqlPromisePool>> {
+    const pool = await this.#getPool();
+    if (!isCheckoutPool(pool)) {
+      return { connection: pool, identity: pool, pooled: false, release() {}, destroy() {} };
+    }
+    const connection = await pool.getConnection();
+    return {
+      connection,
+      identity: connection.connection ?? connection,
+      pooled: true,
+      release: () => connection.release(),
+      destroy: () => connection.destroy(),
+    };
+  }
+
+  /** Runs one statement (or a few, for DDL) on one connection under the deadline. */
+  #statement<T>(use: (connection: MysqlPromisePool) => Promise<T>): Promise<T> {
+    return this.#deadline.run(
+      () => this.#lease(),
+      use,
+      (error) => mysqlDialect.classify(error) !== 'unavailable',
+    );
+  }
+
   async query(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> {
-    const [rows] = await (await this.#getPool()).execute(sql, [...params]);
+    const [rows] = await this.#statement((connection) => connection.execute(sql, [...params]));
     return rows as SqlRow[];
   }
 
   async run(sql: string, params: readonly SqlValue[]): Promise<number> {
-    const [header] = await (await this.#getPool()).execute(sql, [...params]);
+    const [header] = await this.#statement((connection) => connection.execute(sql, [...params]));
     return (header as ResultHeader).affectedRows ?? 0;
   }
 
   async script(statements: readonly string[]): Promise<void> {
     // DDL commits by itself in MySQL; with IF NOT EXISTS each statement may be run twice.
-    const pool = await this.#getPool();
-    for (const statement of statements) await pool.query(statement);
+    for (const statement of statements) {
+      await this.#statement((connection) => connection.query(statement));
+    }
   }
 
   async tableExists(name: TableName): Promise<boolean> {
-    const [rows] = await (await this.#getPool()).query(
-      'SELECT 1 AS found FROM information_schema.tables ' +
-        'WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?',
-      [name.schema ?? null, name.table],
+    const [rows] = await this.#statement((connection) =>
+      connection.query(
+        'SELECT 1 AS found FROM information_schema.tables ' +
+          'WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?',
+        [name.schema ?? null, name.table],
+      ),
     );
     return (rows as SqlRow[]).length > 0;
   }
@@ -225,7 +290,7 @@ export function mysqlStore(
   const table = parseTableName(options.table ?? DEFAULT_TABLE, mysqlDialect);
   return createSqlStore({
     dialect: mysqlDialect,
-    client: new Mysql2Client(connection),
+    client: new Mysql2Client(connection, checkTimeout(options.timeout, 'mysqlStore')),
     table,
     autoMigrate: options.autoMigrate ?? false,
   });

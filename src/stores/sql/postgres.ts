@@ -8,9 +8,10 @@
  * `migrate`), or pass `autoMigrate: true`. A Django project on the same database shares the
  * sessions; a table Django made is used as it is.
  *
- * A server that is down or refuses a statement gives `StoreUnavailable` (HTTP 503), with the
- * driver's error as `cause`; `pg`'s pool replaces broken connections, so requests succeed
- * again as soon as the server is back.
+ * A server that is down, refuses a statement or does not answer within `timeout` gives
+ * `StoreUnavailable` (HTTP 503), with the driver's error as `cause`. A connection that failed
+ * or went silent is destroyed rather than handed back, so requests succeed again as soon as the
+ * server, or the path to it, is back (see `deadline.ts`).
  *
  * @module
  */
@@ -18,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { ImproperlyConfigured } from '../../errors.ts';
 import type { SessionLogger } from '../../session/logger.ts';
+import { checkTimeout, type Lease, StatementDeadline } from './deadline.ts';
 import {
   describeConnectionArgument,
   errorCode,
@@ -56,11 +58,32 @@ export interface PgQueryResult {
 
 /**
  * The slice of a `pg` `Pool` (or `Client`) the store calls. Declared here so coatcheck needs no
- * import of `pg`: any object with this `query` works.
+ * import of `pg`: any object with this `query` works. A `pg.Pool` (anything with `connect()` and
+ * pg-pool's `totalCount`) is used a connection at a time, so one that fails or goes silent can
+ * be destroyed; anything else gets its statements raced against the timeout only.
  */
 export interface PgPool {
   query(config: PgQueryConfig): Promise<PgQueryResult>;
   query(text: string): Promise<PgQueryResult>;
+}
+
+/** A connection checked out of a `pg.Pool`: `release(error)` destroys it instead. */
+interface PgPoolClient {
+  query(config: PgQueryConfig): Promise<PgQueryResult>;
+  query(text: string): Promise<PgQueryResult>;
+  release(error?: Error): void;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** The pool half of `pg.Pool`, found at run time (a `pg.Client` has `connect` too). */
+interface PgCheckoutPool {
+  connect(): Promise<PgPoolClient>;
+  totalCount: number;
+}
+
+function isCheckoutPool(pool: PgPool): pool is PgPool & PgCheckoutPool {
+  const candidate = pool as Partial<PgCheckoutPool>;
+  return typeof candidate.connect === 'function' && typeof candidate.totalCount === 'number';
 }
 
 /** Where the store's connections come from: a URL (the store's own pool) or the app's pool. */
@@ -94,6 +117,13 @@ export interface PostgresStoreOptions {
    * cannot keep them (PgBouncer in transaction mode before 1.21). @default true
    */
   preparedStatements?: boolean | undefined;
+  /**
+   * Milliseconds each statement may take, waiting for a free connection included, before the
+   * request gets `StoreUnavailable` (HTTP 503) and the connection is destroyed. The store's own
+   * pool also uses it as its connection timeout and as PostgreSQL's `statement_timeout`, and
+   * turns TCP keepalive on. @default 5000
+   */
+  timeout?: number | undefined;
 }
 
 const CODES: Record<string, SqlErrorKind> = {
@@ -156,14 +186,19 @@ async function loadPg(): Promise<PgModule> {
 class PgClient implements SqlClient {
   readonly #connection: PostgresConnection;
   readonly #prepare: boolean;
+  readonly #timeout: number;
+  readonly #deadline: StatementDeadline;
   readonly #names = new Map<string, string>();
+  readonly #watched = new WeakSet<object>();
   #pool: Promise<PgPool> | undefined;
   #end: (() => Promise<void>) | undefined;
   #logger: SessionLogger | undefined;
 
-  constructor(connection: PostgresConnection, prepare: boolean) {
+  constructor(connection: PostgresConnection, prepare: boolean, timeout: number) {
     this.#connection = connection;
     this.#prepare = prepare;
+    this.#timeout = timeout;
+    this.#deadline = new StatementDeadline(timeout, 'PostgreSQL');
   }
 
   useLogger(logger: SessionLogger): void {
@@ -179,7 +214,12 @@ class PgClient implements SqlClient {
         connectionString: connection.url,
         max: connection.maxConnections ?? 10,
         // A server that does not answer fails the request after this long, not never.
-        connectionTimeoutMillis: 5000,
+        connectionTimeoutMillis: this.#timeout,
+        // The server gives up on a statement when this store does, rather than run on unheard.
+        statement_timeout: this.#timeout,
+        // The kernel probes idle connections, so one whose path died is found and closed.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
       });
       // pg emits an idle connection's failure (a server restart) on the pool, and an
       // unheard 'error' event ends the process. The pool drops that connection by itself.
@@ -208,21 +248,54 @@ class PgClient implements SqlClient {
     return { name, text, values: [...values] };
   }
 
+  /** Checks out a connection of a pool, or lends the one client the application passed. */
+  async #lease(): Promise<Lease<PgPool>> {
+    const pool = await this.#getPool();
+    if (!isCheckoutPool(pool)) {
+      return { connection: pool, identity: pool, pooled: false, release() {}, destroy() {} };
+    }
+    const client = await pool.connect();
+    if (!this.#watched.has(client)) {
+      this.#watched.add(client);
+      // pg emits a checked-out client's failure on the client, and an unheard 'error' event
+      // ends the process. The statement running on it fails with the same error (and destroys
+      // it); an idle client's failure goes to the pool's 'error' listeners as before.
+      client.on?.('error', () => {});
+    }
+    return {
+      connection: client,
+      identity: client,
+      pooled: true,
+      release: () => client.release(),
+      destroy: () => client.release(new Error('coatcheck: connection discarded')),
+    };
+  }
+
+  /** Runs one statement under the deadline. */
+  #statement(config: PgQueryConfig | string): Promise<PgQueryResult> {
+    return this.#deadline.run(
+      () => this.#lease(),
+      // Overload resolution needs the two shapes apart.
+      (client) => (typeof config === 'string' ? client.query(config) : client.query(config)),
+      (error) => postgresDialect.classify(error) !== 'unavailable',
+    );
+  }
+
   async query(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> {
-    return (await (await this.#getPool()).query(this.#config(sql, params))).rows;
+    return (await this.#statement(this.#config(sql, params))).rows;
   }
 
   async run(sql: string, params: readonly SqlValue[]): Promise<number> {
-    return (await (await this.#getPool()).query(this.#config(sql, params))).rowCount ?? 0;
+    return (await this.#statement(this.#config(sql, params))).rowCount ?? 0;
   }
 
   async script(statements: readonly string[]): Promise<void> {
     // Without parameters pg sends one simple query, which PostgreSQL runs as one transaction.
-    await (await this.#getPool()).query(statements.join(';\n'));
+    await this.#statement(statements.join(';\n'));
   }
 
   async tableExists(name: TableName): Promise<boolean> {
-    const { rows } = await (await this.#getPool()).query({
+    const { rows } = await this.#statement({
       text: 'SELECT to_regclass($1) IS NOT NULL AS found',
       values: [qualifiedName(postgresDialect, name)],
     });
@@ -266,9 +339,10 @@ export function postgresStore(
 ): SqlSessionStore {
   checkConnection(connection);
   const table = parseTableName(options.table ?? DEFAULT_TABLE, postgresDialect);
+  const timeout = checkTimeout(options.timeout, 'postgresStore');
   return createSqlStore({
     dialect: postgresDialect,
-    client: new PgClient(connection, options.preparedStatements ?? true),
+    client: new PgClient(connection, options.preparedStatements ?? true, timeout),
     table,
     autoMigrate: options.autoMigrate ?? false,
   });
