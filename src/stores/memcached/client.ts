@@ -127,7 +127,7 @@ export class MemcachedClient {
     const casField = command === 'cas' ? ` ${options.cas}` : '';
     const header = `${command} ${key} ${options.flags} ${options.exptime} ${value.length}${casField}\r\n`;
     const line = await this.connectionFor(key).line(
-      Buffer.concat([Buffer.from(header, 'latin1'), value, Buffer.from('\r\n')]),
+      Buffer.concat([Buffer.from(header), value, Buffer.from('\r\n')]),
     );
     if (!STORE_OUTCOMES.has(line)) {
       throw new MemcachedError(`unexpected reply to ${command}: ${line.slice(0, 80)}`, 'EPROTO');
