@@ -18,8 +18,23 @@ import { createSessions } from '../../src/middleware/lifecycle.ts';
 import { generateSessionKey } from '../../src/session/keys.ts';
 import { CACHED_DB_SESSION_PREFIX } from '../../src/stores/cache/cache-keys.ts';
 import { cachedDb } from '../../src/stores/cached-db.ts';
+import { memcachedStore } from '../../src/stores/memcached.ts';
 import { memoryStore } from '../../src/stores/memory.ts';
+import { postgresStore } from '../../src/stores/sql/postgres.ts';
 import { sqliteStore } from '../../src/stores/sql/sqlite.ts';
+import {
+  assertReachable,
+  POSTGRES_URL,
+  postgresSchema,
+  skipWithoutPostgres,
+} from '../helpers/databases.ts';
+import {
+  memcachedStats,
+  metaGet,
+  skipWithoutMemcached,
+  startMemcached,
+} from '../helpers/memcached.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { describeConcurrentWriters } from './concurrency.ts';
 import {
   Browser,
@@ -30,6 +45,7 @@ import {
   recordOf,
   SECRET,
   storeContext,
+  TWO_WEEKS,
 } from './contract.ts';
 
 const directories: string[] = [];
@@ -185,5 +201,156 @@ describe('cachedDb (memory + sqlite)', () => {
     const key = generateSessionKey();
     await assert.rejects(store.create(key, recordOf({ n: 1 })), StoreUnavailable);
     assert.equal(await cached.load(key), null);
+  });
+});
+
+// Memcached in front (a memcached of this file's own), then SQLite or PostgreSQL behind.
+
+const memcached = skipWithoutMemcached === false ? await startMemcached() : undefined;
+after(() => memcached?.stop());
+const memcachedAddress = () => {
+  if (memcached === undefined) throw new Error('memcached is not running');
+  return memcached.address;
+};
+const memcachedOverSqlite = (options: { timeout?: number } = {}) =>
+  cachedDb({
+    cache: memcachedStore({ servers: [memcachedAddress()], ...options }),
+    database: sqliteStore({ path: tempPath() }),
+  });
+const cachedDbKey = (key: string) => `:1:${CACHED_DB_SESSION_PREFIX}${key}`;
+
+describe('cached-db on memcached', { skip: skipWithoutMemcached }, () => {
+  describeStoreContract('cached-db (memcached + sqlite)', () => memcachedOverSqlite(), {
+    expiredRecordsExist: true,
+    // A cache hit's default expiry is derived (memcached keeps no date), as in Django.
+    derivesDefaultExpiry: true,
+  });
+  describeSessionContract('cached-db (memcached + sqlite)', () => memcachedOverSqlite(), {
+    serverSide: true,
+  });
+  describe('cached-db (memcached + sqlite) under concurrent writers', () =>
+    describeConcurrentWriters(() => memcachedOverSqlite(), 50));
+
+  test('a session is under Django’s cached_db key, pickled with flags 1; a refill lives as long as the row has left', async () => {
+    const store = memcachedOverSqlite();
+    await store.open(storeContext());
+    const key = generateSessionKey();
+    await store.create(key, recordOf({ a: 1 }));
+    const item = await metaGet(memcached?.port ?? 0, cachedDbKey(key));
+    assert.equal(item?.flags, 1);
+    assert.ok(Math.abs((item?.ttl ?? 0) - TWO_WEEKS) <= 1, `TTL ${item?.ttl}`);
+
+    const rowOnly = generateSessionKey();
+    await store.database.create(rowOnly, recordOf({ b: 2 }, { expiresInSeconds: 600 }));
+    assert.equal(await metaGet(memcached?.port ?? 0, cachedDbKey(rowOnly)), null);
+    assert.deepEqual((await store.load(rowOnly))?.data.b, 2);
+    const filled = await metaGet(memcached?.port ?? 0, cachedDbKey(rowOnly));
+    assert.ok(filled !== null, 'the load filled the cache');
+    assert.ok(Math.abs(filled.ttl - 600) <= 1, `refill TTL ${filled.ttl}`);
+    await store.close();
+  });
+
+  test('with the cache down, sessions are served from the database and one error is logged', async () => {
+    const own = await startMemcached();
+    const logger = capturingLogger();
+    const store = cachedDb({
+      cache: memcachedStore({ servers: [own.address], timeout: 500 }),
+      database: sqliteStore({ path: tempPath() }),
+    });
+    const sessions = createSessions({ secretKey: SECRET, engine: store, logger });
+    try {
+      const browser = new Browser(sessions);
+      await browser.session((session) => session.set('visits', 1));
+      await own.kill();
+      for (let visit = 2; visit <= 5; visit++) {
+        await browser.session((session) =>
+          session.set('visits', (session.get('visits') as number) + 1),
+        );
+      }
+      const fresh = new Browser(sessions);
+      await fresh.session((session) => session.set('new', true));
+      assert.deepEqual(await fresh.data(), { new: true });
+      assert.deepEqual(await browser.data(), { visits: 5 });
+      assert.equal(logger.errors.length, 1, logger.errors.join('\n'));
+      assert.match(logger.errors[0] ?? '', /serving sessions from the database/);
+
+      // Back: the cache fills again, and a later outage is logged again.
+      await own.restart();
+      await browser.session((session) => session.set('visits', 6));
+      assert.ok((await metaGet(own.port, cachedDbKey(browser.cookie ?? ''))) !== null);
+      await own.kill();
+      assert.deepEqual(await browser.data(), { visits: 6 });
+      assert.equal(logger.errors.length, 2);
+    } finally {
+      await sessions.close();
+      await own.stop();
+    }
+  });
+});
+
+if (skipWithoutPostgres === false) assertReachable('postgres');
+const place = skipWithoutPostgres === false ? await postgresSchema() : undefined;
+after(() => place?.drop());
+let tables = 0;
+const memcachedOverPostgres = (url?: string) => {
+  if (place === undefined) throw new Error('PostgreSQL is unreachable');
+  const table = `${place.schema}.t${tables++}`;
+  return cachedDb({
+    cache: memcachedStore({ servers: [memcachedAddress()] }),
+    database:
+      url === undefined
+        ? postgresStore({ pool: place.pool }, { table, autoMigrate: true })
+        : postgresStore({ url }, { table, autoMigrate: true }),
+  });
+};
+
+describe('cached-db on memcached and postgres', {
+  skip: skipWithoutMemcached || skipWithoutPostgres,
+}, () => {
+  describeStoreContract('cached-db (memcached + postgres)', () => memcachedOverPostgres(), {
+    expiredRecordsExist: true,
+    // A cache hit's default expiry is derived (memcached keeps no date), as in Django.
+    derivesDefaultExpiry: true,
+  });
+  describeSessionContract('cached-db (memcached + postgres)', () => memcachedOverPostgres(), {
+    serverSide: true,
+  });
+  describe('cached-db (memcached + postgres) under concurrent writers', () =>
+    describeConcurrentWriters(() => memcachedOverPostgres(), 50));
+  test('with the database down, a save is a 503 StoreUnavailable and writes no cache entry', async () => {
+    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    const url = new URL(POSTGRES_URL);
+    url.host = `127.0.0.1:${proxy.port}`;
+    const store = memcachedOverPostgres(url.href);
+    const sessions = createSessions({
+      secretKey: SECRET,
+      engine: store,
+      logger: capturingLogger(),
+    });
+    try {
+      const browser = new Browser(sessions);
+      await browser.session((session) => session.set('n', 1));
+      const key = browser.cookie ?? '';
+      proxy.cut();
+      await assert.rejects(
+        browser.session((session) => session.set('n', 2)),
+        StoreUnavailable,
+      );
+      const before = await memcachedStats(memcached?.port ?? 0);
+      await assert.rejects(
+        new Browser(sessions).session((session) => session.set('new', true)),
+        StoreUnavailable,
+      );
+      const afterCut = await memcachedStats(memcached?.port ?? 0);
+      assert.equal(afterCut.curr_items, before.curr_items, 'a cache entry was written');
+      assert.equal(afterCut.cmd_set, before.cmd_set);
+      // The cache still holds what the database holds.
+      proxy.restore();
+      assert.deepEqual(await browser.data(), { n: 1 });
+      assert.equal(browser.cookie, key);
+    } finally {
+      await sessions.close();
+      await proxy.close();
+    }
   });
 });
