@@ -20,6 +20,7 @@ export {
   SignatureExpired,
   StoreUnavailable,
   SuspiciousSession,
+  UnpicklingError,
   UpdateError,
 } from './errors.ts';
 // The request lifecycle
