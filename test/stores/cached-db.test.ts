@@ -9,10 +9,12 @@
  * Expired rows exist until `clearExpired`, as in Django's db engine (the database decides).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { CreateError, StoreUnavailable } from '../../src/errors.ts';
 import { createSessions } from '../../src/middleware/lifecycle.ts';
 import { generateSessionKey } from '../../src/session/keys.ts';
@@ -181,6 +183,38 @@ describe('cachedDb (memory + sqlite)', () => {
     assert.equal(typeof store.migrate, 'function');
     await store.create(generateSessionKey(), recordOf({}));
     assert.equal((await store.count?.())?.total, 1);
+  });
+
+  test('coatcheck clearsessions (from coatcheck.config.mjs) sweeps the database', async () => {
+    const path = tempPath();
+    const seeded = cachedDb({ cache: memoryStore(), database: sqliteStore({ path }) });
+    await seeded.open(storeContext());
+    const [live, old] = [generateSessionKey(), generateSessionKey()];
+    await seeded.create(live, recordOf({ live: true }));
+    await seeded.create(old, expiredRecord());
+    await seeded.close();
+    const project = dirname(path);
+    const module = (file: string) =>
+      JSON.stringify(new URL(`../../src/stores/${file}`, import.meta.url).href);
+    writeFileSync(
+      join(project, 'coatcheck.config.mjs'),
+      `import { cachedDb } from ${module('cached-db.ts')};\n` +
+        `import { memoryStore } from ${module('memory.ts')};\n` +
+        `import { sqliteStore } from ${module('sql/sqlite.ts')};\n` +
+        `export default { secretKey: ${JSON.stringify(SECRET)}, engine: cachedDb({ cache: memoryStore(), database: sqliteStore({ path: ${JSON.stringify(path)} }) }) };\n`,
+    );
+    const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const stdout = execFileSync(process.execPath, [cli, 'clearsessions'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, SECRET_KEY: '' },
+    });
+    assert.match(stdout, /Deleted 1 expired session\./);
+    const database = sqliteStore({ path });
+    await database.open?.(storeContext());
+    assert.equal(await database.exists(old), false);
+    assert.equal(await database.exists(live), true);
+    await database.close();
   });
 
   test('refuses a cache that is not a cache store, naming the option', () => {
