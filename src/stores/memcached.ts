@@ -36,6 +36,7 @@ import {
 import type { CacheStore } from './cache/cache-store.ts';
 import { pickleSession, unpickleSession } from './cache/pickle.ts';
 import { MemcachedClient, type StoreOutcome } from './memcached/client.ts';
+import { memcachedExpiry } from './memcached/expiry.ts';
 import type {
   CompareAndSaveOutcome,
   SessionStore,
@@ -61,28 +62,13 @@ export interface MemcachedStoreOptions {
   connectTimeout?: number | undefined;
 }
 
-/** pymemcache's `FLAG_PICKLE`: the value is a pickle. */
-export const PICKLE_FLAG = 1;
-
-// Memcached reads an expiry above 30 days as a Unix time (its protocol.txt, "Expiration
-// times"); Django's memcached backends switch to one there, and so do we.
-const MAX_RELATIVE_EXPIRY = 60 * 60 * 24 * 30;
+// pymemcache's `FLAG_PICKLE`: the value is a pickle.
+const PICKLE_FLAG = 1;
 // The longest key memcached takes.
 const MAX_KEY_BYTES = 250;
 
 const DEFAULT_POLICY: ExpiryPolicy = { cookieAge: 1_209_600, expireAtBrowserClose: false };
 const quiet: SessionLogger = { warn() {}, error() {} };
-
-/**
- * Memcached's `exptime` for a record: the seconds it has left (Django's `get_expiry_age` at
- * save time), `-1` when it has none left (memcached reads 0 as "never"), a Unix time past 30 days.
- */
-export function memcachedExpiry(expiresAt: Date, now: number = Date.now()): number {
-  const seconds = Math.ceil((expiresAt.getTime() - now) / 1000);
-  if (seconds <= 0) return -1;
-  if (seconds > MAX_RELATIVE_EXPIRY) return seconds + Math.floor(now / 1000);
-  return seconds;
-}
 
 /** The client and its servers, shared by a store and the views `withSessionPrefix` makes. */
 interface Shared {

@@ -14,8 +14,9 @@ import { StoreUnavailable } from '../../src/errors.ts';
 import { createSessions } from '../../src/middleware/lifecycle.ts';
 import { generateSessionKey } from '../../src/session/keys.ts';
 import { MemcachedClient } from '../../src/stores/memcached/client.ts';
+import { memcachedExpiry } from '../../src/stores/memcached/expiry.ts';
 import { murmur3, rendezvousNode } from '../../src/stores/memcached/rendezvous.ts';
-import { memcachedExpiry, memcachedStore } from '../../src/stores/memcached.ts';
+import { memcachedStore } from '../../src/stores/memcached.ts';
 import {
   type MemcachedServer,
   memcachedCommand,
