@@ -241,7 +241,7 @@ async function cachedItem(
   if (record === null) return null;
   return {
     where: `the memcached item :1:${prefix}${key} (the session pickled, flags 1), decoded`,
-    text: JSON.stringify(record.data, null, 1),
+    text: JSON.stringify(record.data),
   };
 }
 
