@@ -63,7 +63,7 @@ interface Origin {
 
 // What a cache hit read, as text: the data itself (Python's JSON, so NaN and -0 survive),
 // which compareAndSave compares with the row. Data that JSON cannot hold (a Python type a
-// Django writer pickled) has no version, and the session then saves without the merge.
+// Django writer pickled) has none.
 function cacheVersion(data: SessionData): string | undefined {
   try {
     return FROM_CACHE + pythonJsonStringify(data);
@@ -205,15 +205,21 @@ class CachedDb implements CachedDbStore {
   async load(key: string): Promise<StoreRecord | null> {
     const hit = await this.#fromCache('load a session', () => this.cache.load(key));
     if (hit !== undefined && hit !== null) {
-      return {
-        data: hit.data,
-        expiresAt: hit.expiresAt,
-        version: cacheVersion(hit.data),
-        origin: { cache: hit.origin } satisfies Origin,
-      };
+      const version = cacheVersion(hit.data);
+      // Data JSON cannot hold has no cache version to check a save against: read the row then,
+      // whose version the database can check.
+      if (version !== undefined) {
+        return {
+          data: hit.data,
+          expiresAt: hit.expiresAt,
+          version,
+          origin: { cache: hit.origin } satisfies Origin,
+        };
+      }
     }
     const row = await this.database.load(key);
     if (row === null) return null;
+    if (hit !== undefined && hit !== null) return this.#fromDatabase(row);
     // Filled only where the cache has nothing (`add`, not `set`): a writer that saved since this
     // read put newer data there, which an overwrite would replace with this older copy.
     await this.#fromCache('fill the cache', async () => {
@@ -223,6 +229,10 @@ class CachedDb implements CachedDbStore {
         if (!(error instanceof CreateError)) throw error;
       }
     });
+    return this.#fromDatabase(row);
+  }
+
+  #fromDatabase(row: StoreRecord): StoreRecord {
     return {
       data: row.data,
       expiresAt: row.expiresAt,
