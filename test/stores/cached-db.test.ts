@@ -284,6 +284,23 @@ describe('cached-db on memcached', { skip: skipWithoutMemcached }, () => {
     await store.close();
   });
 
+  test('a cache entry JSON cannot hold (a Python int past 2^53) loads from the row, with a version to merge on', async () => {
+    const store = memcachedOverSqlite();
+    await store.open(storeContext());
+    const key = generateSessionKey();
+    await store.create(key, recordOf({ a: 1 }));
+    await store.cache.save(key, recordOf({ a: 1, big: 2n ** 70n }), { mustExist: true });
+    const loaded = await store.load(key);
+    assert.deepEqual(loaded?.data, { a: 1 });
+    assert.match(loaded?.version ?? '', /^db:/);
+    assert.equal(
+      await store.compareAndSave?.(key, recordOf({ a: 2 }), loaded?.version ?? ''),
+      'saved',
+    );
+    assert.deepEqual((await store.load(key))?.data, { a: 2 });
+    await store.close();
+  });
+
   test('with the cache down, sessions are served from the database and one error is logged', async () => {
     const own = await startMemcached();
     const logger = capturingLogger();
