@@ -61,7 +61,7 @@ describe('memcached', { skip: skipWithoutMemcached }, () => {
   describeStoreContract('memcached', () => makeStore(), {
     expiredRecordsExist: false,
     derivesDefaultExpiry: true,
-    expiresByTtl: true,
+    expiresByItself: true,
   });
   describeSessionContract('memcached', () => makeStore(), { serverSide: true });
   describe('memcached store under concurrent writers', () =>
