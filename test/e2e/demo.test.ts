@@ -20,6 +20,15 @@ import {
 import { availableEngines, defaultEngine, ENGINES } from '../../demo/engines.ts';
 import { PAGES } from '../../demo/routes/index.ts';
 import { DemoStartError, type RunningDemo, startDemo } from '../../demo/server.ts';
+import { skipWithoutMemcached, startMemcached } from '../helpers/memcached.ts';
+
+// The memcached and cached-db engines get a Memcached of this file's own, unless one is named.
+const memcached =
+  process.env.MEMCACHED_SERVERS === undefined && skipWithoutMemcached === false
+    ? await startMemcached()
+    : undefined;
+if (memcached !== undefined) process.env.MEMCACHED_SERVERS = memcached.address;
+after(() => memcached?.stop());
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
