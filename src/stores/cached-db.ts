@@ -12,7 +12,7 @@
  * then the database; `clearExpired` sweeps the database, so `coatcheck clearsessions` works.
  *
  * Beyond Django, no concurrent change is lost, although a cache hit carries no database
- * version: see `docs/decisions/0006-cached-db-no-lost-updates.md` and
+ * version: see `docs/decisions/0007-cached-db-no-lost-updates.md` and
  * {@link CachedDbStore.compareAndSave}.
  *
  * @module

@@ -19,7 +19,7 @@
  * next one reconnects. Nothing queues while a server is away.
  *
  * The client is coatcheck's own (`./memcached/`): no npm client writes flags 1 together with
- * compare-and-swap (docs/decisions/0005-memcached-client.md). Nothing to install.
+ * compare-and-swap (docs/decisions/0006-memcached-client.md). Nothing to install.
  *
  * @module
  */

@@ -5,7 +5,7 @@
  *
  * Values are raw bytes with the flags the caller gives, which is what sharing sessions with
  * Django needs: pymemcache marks a pickled value with flags 1, and no npm client writes those
- * flags together with compare-and-swap (docs/decisions/0005-memcached-client.md).
+ * flags together with compare-and-swap (docs/decisions/0006-memcached-client.md).
  *
  * @module
  */
