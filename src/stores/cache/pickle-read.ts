@@ -24,10 +24,29 @@ const MAX_INT_DIGITS = 4300;
 
 // Python 3 reads protocol 0-2 pickles written by Python 2 with these module names renamed
 // (Lib/_compat_pickle.py, IMPORT_MAPPING); the ones a session could plausibly meet.
+// Python 3 itself writes protocol 2 with these names (`_compat_pickle.REVERSE_NAME_MAPPING`).
 const PYTHON2_MODULES: Record<string, string> = {
   __builtin__: 'builtins',
   copy_reg: 'copyreg',
   exceptions: 'builtins',
+};
+const PYTHON2_NAMES: Record<string, [string, string]> = {
+  '__builtin__ xrange': ['builtins', 'range'],
+  '__builtin__ reduce': ['functools', 'reduce'],
+  '__builtin__ intern': ['sys', 'intern'],
+  '__builtin__ unichr': ['builtins', 'chr'],
+  '__builtin__ unicode': ['builtins', 'str'],
+  '__builtin__ basestring': ['builtins', 'str'],
+  '__builtin__ long': ['builtins', 'int'],
+  'itertools izip': ['builtins', 'zip'],
+  'itertools imap': ['builtins', 'map'],
+  'itertools ifilter': ['builtins', 'filter'],
+  'itertools ifilterfalse': ['itertools', 'filterfalse'],
+  'itertools izip_longest': ['itertools', 'zip_longest'],
+  'UserDict IterableUserDict': ['collections', 'UserDict'],
+  'UserDict UserDict': ['collections', 'UserDict'],
+  'UserList UserList': ['collections', 'UserList'],
+  'UserString UserString': ['collections', 'UserString'],
 };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -43,7 +62,9 @@ function fail(message: string, at: number): never {
  * encoded as three bytes (ED A0 80 to ED BF BF) comes back as that lone surrogate.
  */
 function decodeSurrogatePass(bytes: Uint8Array, at: number): string {
-  let text = '';
+  // UTF-16 needs at most one unit per UTF-8 byte.
+  const units = new Uint16Array(bytes.length);
+  let length = 0;
   let i = 0;
   while (i < bytes.length) {
     const b0 = bytes[i] ?? 0;
@@ -70,12 +91,17 @@ function decodeSurrogatePass(bytes: Uint8Array, at: number): string {
       if ((next & 0xc0) !== 0x80) fail('a string is not valid UTF-8', at + i);
       code = (code << 6) | (next & 0x3f);
     }
-    const least = size === 2 ? 0x80 : size === 3 ? 0x800 : 0x10000;
+    const least = size === 1 ? 0 : size === 2 ? 0x80 : size === 3 ? 0x800 : 0x10000;
     if (code < least || code > 0x10ffff) fail('a string is not valid UTF-8', at + i);
-    text += String.fromCodePoint(code);
+    if (code >= 0x10000) {
+      units[length++] = 0xd800 + ((code - 0x10000) >> 10);
+      units[length++] = 0xdc00 + ((code - 0x10000) & 0x3ff);
+    } else {
+      units[length++] = code;
+    }
     i += size;
   }
-  return text;
+  return Buffer.from(units.buffer, 0, length * 2).toString('utf16le');
 }
 
 function isStr(value: PyValue): value is PyStr {
@@ -216,11 +242,14 @@ export function readPickle(input: Uint8Array): PyValue {
       states: [],
     }) satisfies PyInstance;
   const makeGlobal = (module: string, name: string): PyNode => {
-    const renamed = proto < 3 ? (PYTHON2_MODULES[module] ?? module) : module;
+    const [newModule, newName] =
+      proto >= 3
+        ? [module, name]
+        : (PYTHON2_NAMES[`${module} ${name}`] ?? [PYTHON2_MODULES[module] ?? module, name]);
     return {
       kind: 'global',
-      module: { kind: 'str', value: renamed },
-      name: { kind: 'str', value: name },
+      module: { kind: 'str', value: newModule },
+      name: { kind: 'str', value: newName },
     };
   };
 

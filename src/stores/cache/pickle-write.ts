@@ -136,6 +136,7 @@ export class PickleWriter {
   #framing = false;
   #memo = new Map<object, number>();
   #memoCount = 0;
+  #singletons = new Map<string, number>();
   #key = '';
 
   constructor(protocol: 4 | 5) {
@@ -150,7 +151,7 @@ export class PickleWriter {
     this.#boundary();
     this.#op(EMPTY_DICT);
     this.#memoize(undefined);
-    this.#batch(entries.length, SETITEMS, SETITEM, (i) => {
+    this.#batch(entries.length, SETITEMS, SETITEM, true, (i) => {
       const entry = entries[i] as SessionEntry;
       this.#key = entry.key;
       if (entry.keyNode === undefined) this.#saveJs(entry.key, 1);
@@ -220,6 +221,11 @@ export class PickleWriter {
   #fromMemo(identity: object): boolean {
     const index = this.#memo.get(identity);
     if (index === undefined) return false;
+    this.#get(index);
+    return true;
+  }
+
+  #get(index: number): void {
     if (index < 256) {
       this.#reserve(2);
       this.#buf[this.#pos++] = BINGET;
@@ -230,7 +236,6 @@ export class PickleWriter {
       this.#buf.writeUInt32LE(index, this.#pos + 1);
       this.#pos += 5;
     }
-    return true;
   }
 
   // Opcode, length field, then the payload; from 64 KiB on outside any frame, as CPython does.
@@ -252,7 +257,21 @@ export class PickleWriter {
     this.#framing = true;
   }
 
-  #str(text: string): void {
+  // `shareSingletons` for strings from JavaScript: CPython keeps one object for '' and for each
+  // one-character Latin-1 string it decodes (as pickle.loads does), so a Python session holds
+  // them as one object and pickles a repeat as a memo reference. Strings read from a pickle
+  // keep the identity they were read with instead.
+  #str(text: string, shareSingletons: boolean): void {
+    const singleton =
+      shareSingletons && (text.length === 0 || (text.length === 1 && text.charCodeAt(0) < 256));
+    if (singleton) {
+      const index = this.#singletons.get(text);
+      if (index !== undefined) {
+        this.#get(index);
+        return;
+      }
+      this.#singletons.set(text, this.#memoCount);
+    }
     const wellFormed = (text as unknown as WellFormed).isWellFormed();
     // Up to 85 UTF-16 units are at most 255 UTF-8 bytes: write in place, then fill the length.
     if (wellFormed && text.length <= 85) {
@@ -302,12 +321,25 @@ export class PickleWriter {
     this.#pos += 9;
   }
 
-  // CPython's _batch_appends / _batch_setitems: MARK ... op per 1000, a lone item with the
-  // single-item opcode. Sets always use the MARK form (ADDITEMS has no single form).
-  #batch(count: number, many: number, one: number | undefined, saveItem: (i: number) => void) {
+  // CPython's batching. A list or dict (`exact`): one item gets the single-item opcode, more
+  // go as MARK ... op per 1000 (batch_list_exact). Items that came from an iterator, as a
+  // REDUCE's list and dict items do: a lone item in any batch gets the single-item opcode
+  // (batch_list). Sets always use MARK ... ADDITEMS, which has no single form.
+  #batch(
+    count: number,
+    many: number,
+    one: number | undefined,
+    exact: boolean,
+    saveItem: (i: number) => void,
+  ) {
+    if (exact && count === 1 && one !== undefined) {
+      saveItem(0);
+      this.#op(one);
+      return;
+    }
     for (let start = 0; start < count; ) {
       const size = Math.min(BATCH_SIZE, count - start);
-      if (size > 1 || one === undefined) {
+      if (size > 1 || one === undefined || exact) {
         this.#op(MARK);
         for (let i = start; i < start + size; i++) saveItem(i);
         this.#op(many);
@@ -329,7 +361,7 @@ export class PickleWriter {
     this.#boundary();
     switch (typeof value) {
       case 'string':
-        this.#str(value);
+        this.#str(value, true);
         return;
       case 'number':
         if (Number.isSafeInteger(value) && !Object.is(value, -0)) this.#int(value);
@@ -364,7 +396,7 @@ export class PickleWriter {
     if (Array.isArray(value)) {
       this.#op(EMPTY_LIST);
       this.#memoize(value);
-      this.#batch(value.length, APPENDS, APPEND, (i) => this.#saveJs(value[i], depth + 1));
+      this.#batch(value.length, APPENDS, APPEND, true, (i) => this.#saveJs(value[i], depth + 1));
       return;
     }
     if (!isPlainObject(value)) {
@@ -377,10 +409,10 @@ export class PickleWriter {
     const keys = Object.keys(record).filter((name) => record[name] !== undefined);
     this.#op(EMPTY_DICT);
     this.#memoize(value);
-    this.#batch(keys.length, SETITEMS, SETITEM, (i) => {
+    this.#batch(keys.length, SETITEMS, SETITEM, true, (i) => {
       const name = keys[i] as string;
       this.#boundary();
-      this.#str(name);
+      this.#str(name, true);
       this.#saveJs(record[name], depth + 1);
     });
   }
@@ -409,10 +441,12 @@ export class PickleWriter {
     const items = (list: readonly PyValue[]) => (i: number) =>
       this.#savePy(list[i] ?? null, depth + 1);
     switch (node.kind) {
-      case 'str':
-        this.#str(node.value);
-        this.#memo.set(node, this.#memoCount - 1);
+      case 'str': {
+        const before = this.#memoCount;
+        this.#str(node.value, false);
+        if (this.#memoCount > before) this.#memo.set(node, before);
         return;
+      }
       case 'bytes': {
         const length = node.value.length;
         if (length < 256) this.#payload(SHORT_BINBYTES, 1, node.value);
@@ -427,12 +461,12 @@ export class PickleWriter {
       case 'list':
         this.#op(EMPTY_LIST);
         this.#memoize(node);
-        this.#batch(node.items.length, APPENDS, APPEND, items(node.items));
+        this.#batch(node.items.length, APPENDS, APPEND, true, items(node.items));
         return;
       case 'dict':
         this.#op(EMPTY_DICT);
         this.#memoize(node);
-        this.#batch(node.items.length / 2, SETITEMS, SETITEM, (i) => {
+        this.#batch(node.items.length / 2, SETITEMS, SETITEM, true, (i) => {
           this.#savePy(node.items[2 * i] ?? null, depth + 1);
           this.#savePy(node.items[2 * i + 1] ?? null, depth + 1);
         });
@@ -452,7 +486,7 @@ export class PickleWriter {
       case 'set':
         this.#op(EMPTY_SET);
         this.#memoize(node);
-        this.#batch(node.items.length, ADDITEMS, undefined, items(node.items));
+        this.#batch(node.items.length, ADDITEMS, undefined, false, items(node.items));
         return;
       case 'frozenset':
         this.#op(MARK);
@@ -480,8 +514,8 @@ export class PickleWriter {
     this.#memoize(node);
     const save = (list: readonly PyValue[]) => (i: number) =>
       this.#savePy(list[i] ?? null, depth + 1);
-    this.#batch(node.listItems.length, APPENDS, APPEND, save(node.listItems));
-    this.#batch(node.dictItems.length / 2, SETITEMS, SETITEM, (i) => {
+    this.#batch(node.listItems.length, APPENDS, APPEND, false, save(node.listItems));
+    this.#batch(node.dictItems.length / 2, SETITEMS, SETITEM, false, (i) => {
       this.#savePy(node.dictItems[2 * i] ?? null, depth + 1);
       this.#savePy(node.dictItems[2 * i + 1] ?? null, depth + 1);
     });

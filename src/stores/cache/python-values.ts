@@ -111,6 +111,7 @@ export function pythonTypeOf(node: PyValue): string {
       if (callable === null || typeof callable !== 'object' || callable.kind !== 'global') {
         return 'object';
       }
+      if (globalName(callable) === '_codecs encode') return 'bytes';
       // copyreg._reconstructor(cls, base, state) is how protocols 0 and 1 build instances.
       if (globalName(callable) === 'copyreg _reconstructor') {
         const cls = tupleItems(node.args)?.[0];
@@ -128,9 +129,16 @@ export function pythonTypeOf(node: PyValue): string {
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 function bytesOf(node: PyValue): Uint8Array | undefined {
-  return node !== null && typeof node === 'object' && node.kind === 'bytes'
-    ? node.value
-    : undefined;
+  if (node === null || typeof node !== 'object') return undefined;
+  if (node.kind === 'bytes') return node.value;
+  // Protocols 2 and below write bytes as _codecs.encode('<latin-1 text>', 'latin1').
+  if (node.kind === 'instance' && globalName(node.callable) === '_codecs encode') {
+    const text = tupleItems(node.args)?.[0];
+    if (text !== undefined && text !== null && typeof text === 'object' && text.kind === 'str') {
+      return Buffer.from(text.value, 'latin1');
+    }
+  }
+  return undefined;
 }
 
 function intOf(node: PyValue): number | undefined {
