@@ -111,7 +111,10 @@ describe('pickle against CPython', { skip }, () => {
     const keys = load('proto keys');
     assert.equal(Object.getPrototypeOf(keys), Object.prototype);
     assert.deepEqual(Object.keys(keys), ['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
-    const inner = keys.__proto__ as Record<string, unknown>;
+    const inner = Object.getOwnPropertyDescriptor(keys, '__proto__')?.value as Record<
+      string,
+      unknown
+    >;
     assert.equal(Object.getPrototypeOf(inner), Object.prototype);
     assert.equal(Object.getOwnPropertyDescriptor(inner, '__proto__')?.value, 1);
     const nested = load('nested');
