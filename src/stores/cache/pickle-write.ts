@@ -130,7 +130,7 @@ export interface SessionEntry {
 
 /** Writes one pickle into a growing buffer. Single use: construct, save, then `finish`. */
 export class PickleWriter {
-  #buf: Buffer = Buffer.allocUnsafe(512);
+  #buf: Buffer;
   #pos = 0;
   #frameStart = -1;
   #framing = false;
@@ -139,7 +139,9 @@ export class PickleWriter {
   #singletons = new Map<string, number>();
   #key = '';
 
-  constructor(protocol: 4 | 5) {
+  /** @param scratch where to write; it grows into a new buffer when the pickle outgrows it. */
+  constructor(protocol: 4 | 5, scratch: Buffer = Buffer.allocUnsafe(512)) {
+    this.#buf = scratch;
     this.#buf[0] = PROTO;
     this.#buf[1] = protocol;
     this.#pos = 2;
@@ -161,11 +163,11 @@ export class PickleWriter {
     });
   }
 
-  /** Writes `STOP`, closes the frame and returns the pickle. */
+  /** Writes `STOP`, closes the frame and returns a copy of the pickle. */
   finish(): Buffer {
     this.#op(STOP);
     this.#commitFrame();
-    return this.#buf.subarray(0, this.#pos);
+    return Buffer.from(this.#buf.subarray(0, this.#pos));
   }
 
   #reserve(count: number): void {
@@ -193,7 +195,9 @@ export class PickleWriter {
     const length = this.#pos - start - FRAME_HEADER_SIZE;
     if (length >= FRAME_SIZE_MIN) {
       this.#buf[start] = FRAME;
-      this.#buf.writeBigUInt64LE(BigInt(length), start + 1);
+      // Frames stay below 2^32 bytes: the 8-byte length is two 32-bit halves.
+      this.#buf.writeUInt32LE(length, start + 1);
+      this.#buf.writeUInt32LE(0, start + 5);
     } else {
       this.#buf.copyWithin(start, start + FRAME_HEADER_SIZE, this.#pos);
       this.#pos -= FRAME_HEADER_SIZE;
@@ -272,6 +276,26 @@ export class PickleWriter {
       }
       this.#singletons.set(text, this.#memoCount);
     }
+    const length = text.length;
+    if (length < 256) {
+      // Session strings are mostly short ASCII: copy the code units, no encoder call.
+      this.#reserve(2 + length);
+      const buf = this.#buf;
+      const start = this.#pos + 2;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        buf[start + i] = code;
+      }
+      if (i === length) {
+        buf[this.#pos] = SHORT_BINUNICODE;
+        buf[this.#pos + 1] = length;
+        this.#pos = start + length;
+        this.#memoize(undefined);
+        return;
+      }
+    }
     const wellFormed = (text as unknown as WellFormed).isWellFormed();
     // Up to 85 UTF-16 units are at most 255 UTF-8 bytes: write in place, then fill the length.
     if (wellFormed && text.length <= 85) {
@@ -290,8 +314,12 @@ export class PickleWriter {
   }
 
   #int(value: number | bigint): void {
-    const small = typeof value === 'number' ? value : Number(value);
-    if (small >= -0x80000000 && small <= 0x7fffffff && BigInt(small) === BigInt(value)) {
+    const fits =
+      typeof value === 'number'
+        ? value >= -0x80000000 && value <= 0x7fffffff
+        : value >= -0x80000000n && value <= 0x7fffffffn;
+    if (fits) {
+      const small = Number(value);
       if (small >= 0 && small <= 0xff) {
         this.#reserve(2);
         this.#buf[this.#pos++] = BININT1;
