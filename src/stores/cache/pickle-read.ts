@@ -166,7 +166,16 @@ export function readPickle(input: Uint8Array): PyValue {
     if (size > BigInt(end - pos)) fail('a length field runs past the end of the pickle', pos);
     return Number(size);
   };
-  const readString = (size: number): string => {
+  const readString = (size: number): PyStr => ({ kind: 'str', value: readText(size) });
+  // The text of a str; a str with surrogates written by 'surrogatepass' also keeps its bytes.
+  let surrogateBytes: Uint8Array | undefined;
+  const readStr = (size: number): PyStr => {
+    surrogateBytes = undefined;
+    const node = readString(size);
+    if (surrogateBytes !== undefined) node.utf8 = surrogateBytes;
+    return node;
+  };
+  const readText = (size: number): string => {
     need(size);
     const start = pos;
     pos += size;
@@ -186,6 +195,7 @@ export function readPickle(input: Uint8Array): PyValue {
     try {
       return decoder.decode(bytes);
     } catch {
+      surrogateBytes = new Uint8Array(bytes);
       return decodeSurrogatePass(bytes, start);
     }
   };
@@ -344,18 +354,18 @@ export function readPickle(input: Uint8Array): PyValue {
       }
       case 0x8c: // SHORT_BINUNICODE
         need(1);
-        stack.push({ kind: 'str', value: readString(buf[pos++] ?? 0) });
+        stack.push(readStr(buf[pos++] ?? 0));
         break;
       case 0x58: {
         // BINUNICODE
         need(4);
         const size = buf.readUInt32LE(pos);
         pos += 4;
-        stack.push({ kind: 'str', value: readString(size) });
+        stack.push(readStr(size));
         break;
       }
       case 0x8d: // BINUNICODE8
-        stack.push({ kind: 'str', value: readString(readSize64()) });
+        stack.push(readStr(readSize64()));
         break;
       case 0x43: // SHORT_BINBYTES
         need(1);

@@ -305,12 +305,15 @@ export class PickleWriter {
       this.#buf[this.#pos + 1] = written;
       this.#pos += 2 + written;
     } else {
-      const bytes = wellFormed ? Buffer.from(text, 'utf8') : encodeSurrogatePass(text);
-      if (bytes.length < 256) this.#payload(SHORT_BINUNICODE, 1, bytes);
-      else if (bytes.length <= 0xffffffff) this.#payload(BINUNICODE, 4, bytes);
-      else this.#payload(BINUNICODE8, 8, bytes);
+      this.#utf8(wellFormed ? Buffer.from(text, 'utf8') : encodeSurrogatePass(text));
     }
     this.#memoize(undefined);
+  }
+
+  #utf8(bytes: Uint8Array): void {
+    if (bytes.length < 256) this.#payload(SHORT_BINUNICODE, 1, bytes);
+    else if (bytes.length <= 0xffffffff) this.#payload(BINUNICODE, 4, bytes);
+    else this.#payload(BINUNICODE8, 8, bytes);
   }
 
   #int(value: number | bigint): void {
@@ -471,7 +474,12 @@ export class PickleWriter {
     switch (node.kind) {
       case 'str': {
         const before = this.#memoCount;
-        this.#str(node.value, false);
+        if (node.utf8 !== undefined) {
+          this.#utf8(node.utf8);
+          this.#memoize(undefined);
+        } else {
+          this.#str(node.value, false);
+        }
         if (this.#memoCount > before) this.#memo.set(node, before);
         return;
       }

@@ -22,6 +22,12 @@ export interface PyFloat {
 export interface PyStr {
   kind: 'str';
   value: string;
+  /**
+   * The UTF-8 bytes, kept only for a string Python wrote with surrogates ('surrogatepass'):
+   * a surrogate pair written as two code points reads as one JavaScript character, and must
+   * go back as the two Python wrote.
+   */
+  utf8?: Uint8Array;
 }
 
 /** `bytes` or `bytearray`. */

@@ -40,6 +40,8 @@ CASES = {
         "astral": "😀 𝄞 🇫🇷", "bmp": "é中\u2028", "lone high": "\ud800x", "lone low": "y\udfff",
         "empty": "", "nul": "\x00", "clé": "valeur", "": "empty key", "fffd": "\ufffd",
     },
+    # Two surrogate code points that JavaScript reads as one astral character.
+    "split pair": {"pair": "\ud83d\ude00", "mixed": "a\ud83d\ude00\U0001f600"},
     "nested": {
         "tuple": (1, (2, (3, ())), [4, (5,)]), "tuple4": (1, 2, 3, 4), "empty tuple": (),
         "empty list": [], "empty dict": {}, "deep": [[[[[["bottom"]]]]]],
