@@ -9,6 +9,8 @@
  * @module
  */
 
+import { pythonFloatRepr } from '../../signing/python-json.ts';
+
 /** A Python value: `None`, a bool, an int (a safe integer as a number, else a BigInt), or a node. */
 export type PyValue = null | boolean | number | bigint | PyNode;
 
@@ -230,15 +232,47 @@ function instanceText(node: PyInstance): string | undefined {
   }
 }
 
-function bytesRepr(prefix: string, bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) {
-    if (byte === 0x5c || byte === 0x27) text += `\\${String.fromCharCode(byte)}`;
-    else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
-    else if (byte === 0x0a) text += '\\n';
-    else text += `\\x${byte.toString(16).padStart(2, '0')}`;
+// Python's repr quotes with ' unless the text holds ' and no ".
+function quoteOf(text: string): string {
+  return text.includes("'") && !text.includes('"') ? '"' : "'";
+}
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+// What str.isprintable() refuses, near enough: controls, format characters, surrogates,
+// unassigned code points and separators other than the space.
+const NOT_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+function hexEscape(code: number): string {
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\U${code.toString(16).padStart(8, '0')}`;
+}
+
+/** Python's `repr()` of a str. */
+function strRepr(text: string): string {
+  const quote = quoteOf(text);
+  let out = '';
+  for (const char of text) {
+    if (char === quote) out += `\\${char}`;
+    else if (ESCAPES[char] !== undefined) out += ESCAPES[char];
+    else if (char !== ' ' && NOT_PRINTABLE.test(char)) out += hexEscape(char.codePointAt(0) ?? 0);
+    else out += char;
   }
-  return `${prefix}'${text}'`;
+  return `${quote}${out}${quote}`;
+}
+
+/** Python's `repr()` of bytes. */
+function bytesRepr(bytes: Uint8Array): string {
+  const quote = quoteOf(Buffer.from(bytes).toString('latin1'));
+  let out = '';
+  for (const byte of bytes) {
+    const char = String.fromCharCode(byte);
+    if (char === quote) out += `\\${char}`;
+    else if (ESCAPES[char] !== undefined) out += ESCAPES[char];
+    else if (byte >= 0x20 && byte < 0x7f) out += char;
+    else out += hexEscape(byte);
+  }
+  return `b${quote}${out}${quote}`;
 }
 
 /** A short, Python-like `repr` of a value, for messages and for {@link PythonObject.toString}. */
@@ -249,14 +283,16 @@ export function pythonRepr(node: PyValue, depth = 0): string {
   if (typeof node === 'number' || typeof node === 'bigint') return String(node);
   const inner = (items: PyValue[]) => items.map((item) => pythonRepr(item, depth + 1));
   switch (node.kind) {
-    case 'float':
-      return Number.isNaN(node.value) ? 'nan' : String(node.value);
+    case 'float': {
+      const text = pythonFloatRepr(node.value);
+      return text === 'NaN' ? 'nan' : text.replace('Infinity', 'inf');
+    }
     case 'str':
-      return JSON.stringify(node.value);
+      return strRepr(node.value);
     case 'bytes':
-      return bytesRepr('b', node.value);
+      return bytesRepr(node.value);
     case 'bytearray':
-      return `bytearray(${bytesRepr('b', node.value)})`;
+      return `bytearray(${bytesRepr(node.value)})`;
     case 'list':
       return `[${inner(node.items).join(', ')}]`;
     case 'tuple':
@@ -280,9 +316,11 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       return dotted(node);
     case 'instance': {
       const text = instanceText(node);
+      const type = pythonTypeOf(node);
+      // Decimal('1.5') as Python shows it; other known types in the same shape.
       return text === undefined
-        ? `<${pythonTypeOf(node)} object>`
-        : `${pythonTypeOf(node)}(${JSON.stringify(text)})`;
+        ? `<${type} object>`
+        : `${type === 'decimal.Decimal' ? 'Decimal' : type}(${strRepr(text)})`;
     }
   }
 }

@@ -1,6 +1,6 @@
 """The CPython side of test/stores/cache/pickle-python.test.ts.
 
-  pickle-peer.py make       prints {case: {protocol: hex}} for every case below
+  pickle-peer.py make       prints {"pickles": {case: {protocol: hex}}, "texts": {key: text}}
   pickle-peer.py check      reads [{case, from, hex}] and prints the cases whose pickle does not
                             load back to exactly what Python reads from the case pickled with
                             protocol `from` (same types, same dict order)
@@ -71,8 +71,9 @@ CASES = {
     },
     "decimals": {"pi": decimal.Decimal("3.14159265358979323846264338327950288"),
                  "-0": decimal.Decimal("-0"), "exp": decimal.Decimal("1E+10"),
-                 "inf": decimal.Decimal("-Infinity")},
+                 "inf": decimal.Decimal("-Infinity"), "in set": {decimal.Decimal("1.5")}},
     "sets and bytes": {"set": {1, "a", (2, 3)}, "frozenset": frozenset({1}),
+                       "quoted": b"it's", "str set": {"a'b", 'c"d', "\t\x00\u2028\U0001f600é", 1.5},
                        "empty set": set(), "bytes": b"\x00\xff'\\", "empty bytes": b"",
                        "bytearray": bytearray(b"xy"), "big set": set(range(1500))},
     "other dicts": {"int keys": {1: "a", 2: "b"}, "tuple key": {(1, 2): "t"},
@@ -128,11 +129,28 @@ def describe(value):
     return {"other": repr(value)}
 
 
+def texts():
+    """What PythonObject.toString() should show: isoformat() for dates and times, str() for
+    timedelta, timezone and Decimal, repr() for bytes, sets and dicts."""
+    out = {}
+    for name in ("datetimes", "decimals", "sets and bytes", "other dicts"):
+        for key, value in CASES[name].items():
+            if isinstance(value, (datetime.date, datetime.time)):
+                out[key] = value.isoformat()
+            elif isinstance(value, (datetime.timedelta, datetime.tzinfo, decimal.Decimal)):
+                out[key] = str(value)
+            elif type(value) in (bytes, bytearray, set, frozenset, dict):
+                out[key] = repr(value)
+    return out
+
+
 def main():
     mode = sys.argv[1]
     if mode == "make":
-        out = {name: {str(p): pickle.dumps(case, protocol=p).hex() for p in (2, 3, 4, 5)}
-               for name, case in CASES.items()}
+        # One process for both: set iteration order, and so repr(), depends on the hash seed.
+        out = {"pickles": {name: {str(p): pickle.dumps(case, protocol=p).hex() for p in (2, 3, 4, 5)}
+                           for name, case in CASES.items()},
+               "texts": texts()}
     elif mode == "check":
         out = []
         for item in json.load(sys.stdin):

@@ -23,8 +23,11 @@ function python(mode: string, input?: unknown): unknown {
   return JSON.parse(output);
 }
 
-type Made = Record<string, Record<'2' | '3' | '4' | '5', string>>;
-const made = (skip ? {} : python('make')) as Made;
+type Made = {
+  pickles: Record<string, Record<'2' | '3' | '4' | '5', string>>;
+  texts: Record<string, string>;
+};
+const { pickles: made, texts } = (skip ? { pickles: {}, texts: {} } : python('make')) as Made;
 const caseNames = Object.keys(made);
 
 describe('pickle against CPython', { skip }, () => {
@@ -140,6 +143,8 @@ describe('pickle against CPython', { skip }, () => {
     assert.deepEqual(types, {
       set: 'set',
       frozenset: 'frozenset',
+      quoted: 'bytes',
+      'str set': 'set',
       'empty set': 'set',
       bytes: 'bytes',
       'empty bytes': 'bytes',
@@ -158,6 +163,15 @@ describe('pickle against CPython', { skip }, () => {
       complex: 'complex',
       range: 'range',
     });
+  });
+
+  test('a PythonObject shows what Python shows: isoformat(), str() or repr()', () => {
+    const loaded: Record<string, unknown> = {};
+    for (const name of ['datetimes', 'decimals', 'sets and bytes', 'other dicts']) {
+      Object.assign(loaded, unpickleSession(Buffer.from(made[name]?.['5'] ?? '', 'hex')).data);
+    }
+    const shown = Object.fromEntries(Object.keys(texts).map((key) => [key, String(loaded[key])]));
+    assert.deepEqual(shown, texts);
   });
 });
 
