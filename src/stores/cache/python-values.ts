@@ -275,6 +275,41 @@ function bytesRepr(bytes: Uint8Array): string {
   return `b${quote}${out}${quote}`;
 }
 
+/**
+ * The plain value behind the REDUCE forms protocols 2 and 3 use for types they have no opcode
+ * for: `set([...])`, `frozenset([...])`, `bytearray(b'...')`, `bytes()` and the bytes that
+ * `_codecs.encode` makes.
+ */
+function builtinValue(node: PyInstance): PyNode | undefined {
+  if (node.how !== 'reduce') return undefined;
+  const args = tupleItems(node.args);
+  const first = args?.[0];
+  const bytes = bytesOf(node);
+  if (bytes !== undefined) return { kind: 'bytes', value: bytes };
+  switch (globalName(node.callable)) {
+    case 'builtins set':
+    case 'builtins frozenset': {
+      const kind = globalName(node.callable) === 'builtins set' ? 'set' : 'frozenset';
+      if (args?.length === 0) return { kind, items: [] };
+      const items =
+        first !== undefined && first !== null && typeof first === 'object' && first.kind === 'list';
+      return items ? { kind, items: first.items } : undefined;
+    }
+    case 'builtins bytearray': {
+      if (args?.length === 0) return { kind: 'bytearray', value: new Uint8Array(0) };
+      // Protocol 2 passes the bytes as latin-1 text: bytearray('\xff', 'latin-1').
+      const text =
+        first !== undefined && first !== null && typeof first === 'object' && first.kind === 'str';
+      const value = text ? Buffer.from(first.value, 'latin1') : bytesOf(first ?? null);
+      return value === undefined ? undefined : { kind: 'bytearray', value };
+    }
+    case 'builtins bytes':
+      return args?.length === 0 ? { kind: 'bytes', value: new Uint8Array(0) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** A short, Python-like `repr` of a value, for messages and for {@link PythonObject.toString}. */
 export function pythonRepr(node: PyValue, depth = 0): string {
   if (depth > 20) return '...';
@@ -315,6 +350,8 @@ export function pythonRepr(node: PyValue, depth = 0): string {
     case 'global':
       return dotted(node);
     case 'instance': {
+      const builtin = builtinValue(node);
+      if (builtin !== undefined) return pythonRepr(builtin, depth);
       const text = instanceText(node);
       const type = pythonTypeOf(node);
       // Decimal('1.5') as Python shows it; other known types in the same shape.
@@ -365,7 +402,9 @@ export class PythonObject {
    */
   toString(): string {
     const node = this.#node;
-    if (node.kind === 'instance') return instanceText(node) ?? pythonRepr(node);
+    if (node.kind === 'instance' && builtinValue(node) === undefined) {
+      return instanceText(node) ?? pythonRepr(node);
+    }
     return pythonRepr(node);
   }
 

@@ -166,12 +166,17 @@ describe('pickle against CPython', { skip }, () => {
   });
 
   test('a PythonObject shows what Python shows: isoformat(), str() or repr()', () => {
-    const loaded: Record<string, unknown> = {};
-    for (const name of ['datetimes', 'decimals', 'sets and bytes', 'other dicts']) {
-      Object.assign(loaded, unpickleSession(Buffer.from(made[name]?.['5'] ?? '', 'hex')).data);
+    for (const protocol of ['2', '3', '4', '5'] as const) {
+      const loaded: Record<string, unknown> = {};
+      for (const name of ['datetimes', 'decimals', 'sets and bytes', 'other dicts']) {
+        Object.assign(
+          loaded,
+          unpickleSession(Buffer.from(made[name]?.[protocol] ?? '', 'hex')).data,
+        );
+      }
+      const shown = Object.fromEntries(Object.keys(texts).map((key) => [key, String(loaded[key])]));
+      assert.deepEqual(shown, texts, `protocol ${protocol}`);
     }
-    const shown = Object.fromEntries(Object.keys(texts).map((key) => [key, String(loaded[key])]));
-    assert.deepEqual(shown, texts);
   });
 });
 
