@@ -137,6 +137,8 @@ export class PickleWriter {
   #memo = new Map<object, number>();
   #memoCount = 0;
   #singletons = new Map<string, number>();
+  // The JavaScript arrays and objects being written, to find one inside itself.
+  #open = new Set<object>();
   #key = '';
 
   /** @param scratch where to write; it grows into a new buffer when the pickle outgrows it. */
@@ -422,12 +424,20 @@ export class PickleWriter {
       this.#savePy(pythonObjectNode(value), depth);
       return;
     }
+    // A value inside itself would pickle (as a memo reference) but never read back: refuse it.
+    if (this.#open.has(value)) {
+      throw new TypeError(
+        `coatcheck: cannot pickle session[${JSON.stringify(this.#key)}]: it contains itself`,
+      );
+    }
     if (this.#fromMemo(value)) return;
     if (depth > MAX_DEPTH) this.#tooDeep();
     if (Array.isArray(value)) {
       this.#op(EMPTY_LIST);
       this.#memoize(value);
+      this.#open.add(value);
       this.#batch(value.length, APPENDS, APPEND, true, (i) => this.#saveJs(value[i], depth + 1));
+      this.#open.delete(value);
       return;
     }
     if (!isPlainObject(value)) {
@@ -440,12 +450,14 @@ export class PickleWriter {
     const keys = Object.keys(record).filter((name) => record[name] !== undefined);
     this.#op(EMPTY_DICT);
     this.#memoize(value);
+    this.#open.add(value);
     this.#batch(keys.length, SETITEMS, SETITEM, true, (i) => {
       const name = keys[i] as string;
       this.#boundary();
       this.#str(name, true);
       this.#saveJs(record[name], depth + 1);
     });
+    this.#open.delete(value);
   }
 
   #savePy(node: PyValue, depth: number): void {

@@ -289,6 +289,17 @@ describe('pickleSession from JavaScript', () => {
     });
   }
 
+  test('a value that contains itself throws a TypeError naming the key; shared values are fine', () => {
+    const loop: unknown[] = [];
+    loop.push([loop]);
+    assert.throws(() => pickleSession({ loop }), /session\["loop"\].*contains itself/);
+    const shared = { n: 1 };
+    const { data } = unpickleSession(pickleSession({ a: [shared, shared], b: shared }));
+    const [first, second] = data.a as unknown[];
+    assert.equal(first, second);
+    assert.equal(first, data.b);
+  });
+
   test('nesting deeper than 1000 levels throws a TypeError naming the key', () => {
     let deep: unknown[] = [];
     for (let i = 0; i < 1500; i++) deep = [deep];
