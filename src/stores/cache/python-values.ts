@@ -14,14 +14,23 @@ import { pythonFloatRepr } from '../../signing/python-json.ts';
 /** A Python value: `None`, a bool, an int (a safe integer as a number, else a BigInt), or a node. */
 export type PyValue = null | boolean | number | bigint | PyNode;
 
+/** What every node has. */
+export interface PyNodeBase {
+  /**
+   * Set when the pickle referred to this node again through its memo (`BINGET`): only such
+   * nodes need a memo entry when written back, to stay one object in Python.
+   */
+  shared?: true;
+}
+
 /** A `float`. Boxed because JavaScript cannot tell `1.0` from `1`. */
-export interface PyFloat {
+export interface PyFloat extends PyNodeBase {
   kind: 'float';
   value: number;
 }
 
 /** A `str`. Boxed so that one Python string object met twice stays one object (memo sharing). */
-export interface PyStr {
+export interface PyStr extends PyNodeBase {
   kind: 'str';
   value: string;
   /**
@@ -33,25 +42,25 @@ export interface PyStr {
 }
 
 /** `bytes` or `bytearray`. */
-export interface PyBytes {
+export interface PyBytes extends PyNodeBase {
   kind: 'bytes' | 'bytearray';
   value: Uint8Array;
 }
 
 /** A `list`, `tuple`, `set` or `frozenset`, its items in pickle order. */
-export interface PySequence {
+export interface PySequence extends PyNodeBase {
   kind: 'list' | 'tuple' | 'set' | 'frozenset';
   items: PyValue[];
 }
 
 /** A `dict`: keys and values alternate, in insertion order, duplicates as they were written. */
-export interface PyDict {
+export interface PyDict extends PyNodeBase {
   kind: 'dict';
   items: PyValue[];
 }
 
 /** A class or function named by `GLOBAL` / `STACK_GLOBAL`: only its names, never imported. */
-export interface PyGlobal {
+export interface PyGlobal extends PyNodeBase {
   kind: 'global';
   module: PyStr;
   name: PyStr;
@@ -62,7 +71,7 @@ export interface PyGlobal {
  * `NEWOBJ` (`cls.__new__(cls, *args)`) or `NEWOBJ_EX` (with keyword arguments), then the
  * items and states that `APPENDS`, `SETITEMS`, `ADDITEMS` and `BUILD` gave it afterwards.
  */
-export interface PyInstance {
+export interface PyInstance extends PyNodeBase {
   kind: 'instance';
   how: 'reduce' | 'newobj' | 'newobj_ex';
   callable: PyValue;
