@@ -24,10 +24,29 @@ const MAX_INT_DIGITS = 4300;
 
 // Python 3 reads protocol 0-2 pickles written by Python 2 with these module names renamed
 // (Lib/_compat_pickle.py, IMPORT_MAPPING); the ones a session could plausibly meet.
+// Python 3 itself writes protocol 2 with these names (`_compat_pickle.REVERSE_NAME_MAPPING`).
 const PYTHON2_MODULES: Record<string, string> = {
   __builtin__: 'builtins',
   copy_reg: 'copyreg',
   exceptions: 'builtins',
+};
+const PYTHON2_NAMES: Record<string, [string, string]> = {
+  '__builtin__ xrange': ['builtins', 'range'],
+  '__builtin__ reduce': ['functools', 'reduce'],
+  '__builtin__ intern': ['sys', 'intern'],
+  '__builtin__ unichr': ['builtins', 'chr'],
+  '__builtin__ unicode': ['builtins', 'str'],
+  '__builtin__ basestring': ['builtins', 'str'],
+  '__builtin__ long': ['builtins', 'int'],
+  'itertools izip': ['builtins', 'zip'],
+  'itertools imap': ['builtins', 'map'],
+  'itertools ifilter': ['builtins', 'filter'],
+  'itertools ifilterfalse': ['itertools', 'filterfalse'],
+  'itertools izip_longest': ['itertools', 'zip_longest'],
+  'UserDict IterableUserDict': ['collections', 'UserDict'],
+  'UserDict UserDict': ['collections', 'UserDict'],
+  'UserList UserList': ['collections', 'UserList'],
+  'UserString UserString': ['collections', 'UserString'],
 };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -43,7 +62,9 @@ function fail(message: string, at: number): never {
  * encoded as three bytes (ED A0 80 to ED BF BF) comes back as that lone surrogate.
  */
 function decodeSurrogatePass(bytes: Uint8Array, at: number): string {
-  let text = '';
+  // UTF-16 needs at most one unit per UTF-8 byte.
+  const units = new Uint16Array(bytes.length);
+  let length = 0;
   let i = 0;
   while (i < bytes.length) {
     const b0 = bytes[i] ?? 0;
@@ -70,12 +91,17 @@ function decodeSurrogatePass(bytes: Uint8Array, at: number): string {
       if ((next & 0xc0) !== 0x80) fail('a string is not valid UTF-8', at + i);
       code = (code << 6) | (next & 0x3f);
     }
-    const least = size === 2 ? 0x80 : size === 3 ? 0x800 : 0x10000;
+    const least = size === 1 ? 0 : size === 2 ? 0x80 : size === 3 ? 0x800 : 0x10000;
     if (code < least || code > 0x10ffff) fail('a string is not valid UTF-8', at + i);
-    text += String.fromCodePoint(code);
+    if (code >= 0x10000) {
+      units[length++] = 0xd800 + ((code - 0x10000) >> 10);
+      units[length++] = 0xdc00 + ((code - 0x10000) & 0x3ff);
+    } else {
+      units[length++] = code;
+    }
     i += size;
   }
-  return text;
+  return Buffer.from(units.buffer, 0, length * 2).toString('utf16le');
 }
 
 function isStr(value: PyValue): value is PyStr {
@@ -100,7 +126,14 @@ export function readPickle(input: Uint8Array): PyValue {
   // popped except by the opcode that consumes the mark.
   const marks: number[] = [];
   let fence = 0;
-  const memo = new Map<number, PyValue>();
+  // Python's memo is a dict, and MEMOIZE takes its size as the next index. An array is faster
+  // for the dense indices picklers write; a far index makes it sparse, never large.
+  const memo: PyValue[] = [];
+  let memoSize = 0;
+  const memoPut = (index: number, value: PyValue) => {
+    if (memo[index] === undefined) memoSize++;
+    memo[index] = value;
+  };
 
   const need = (count: number) => {
     if (count > end - pos) fail('the pickle ends too early', pos);
@@ -140,7 +173,16 @@ export function readPickle(input: Uint8Array): PyValue {
     if (size > BigInt(end - pos)) fail('a length field runs past the end of the pickle', pos);
     return Number(size);
   };
-  const readString = (size: number): string => {
+  const readString = (size: number): PyStr => ({ kind: 'str', value: readText(size) });
+  // The text of a str; a str with surrogates written by 'surrogatepass' also keeps its bytes.
+  let surrogateBytes: Uint8Array | undefined;
+  const readStr = (size: number): PyStr => {
+    surrogateBytes = undefined;
+    const node = readString(size);
+    if (surrogateBytes !== undefined) node.utf8 = surrogateBytes;
+    return node;
+  };
+  const readText = (size: number): string => {
     need(size);
     const start = pos;
     pos += size;
@@ -160,6 +202,7 @@ export function readPickle(input: Uint8Array): PyValue {
     try {
       return decoder.decode(bytes);
     } catch {
+      surrogateBytes = new Uint8Array(bytes);
       return decodeSurrogatePass(bytes, start);
     }
   };
@@ -182,8 +225,9 @@ export function readPickle(input: Uint8Array): PyValue {
     return normalizeInt(value);
   };
   const memoGet = (index: number): PyValue => {
-    const value = memo.get(index);
+    const value = memo[index];
     if (value === undefined) fail(`memo entry ${index} does not exist`, pos);
+    if (value !== null && typeof value === 'object') value.shared = true;
     return value;
   };
   const container = (op: string, kinds: readonly string[]): PyNode => {
@@ -216,11 +260,14 @@ export function readPickle(input: Uint8Array): PyValue {
       states: [],
     }) satisfies PyInstance;
   const makeGlobal = (module: string, name: string): PyNode => {
-    const renamed = proto < 3 ? (PYTHON2_MODULES[module] ?? module) : module;
+    const [newModule, newName] =
+      proto >= 3
+        ? [module, name]
+        : (PYTHON2_NAMES[`${module} ${name}`] ?? [PYTHON2_MODULES[module] ?? module, name]);
     return {
       kind: 'global',
-      module: { kind: 'str', value: renamed },
-      name: { kind: 'str', value: name },
+      module: { kind: 'str', value: newModule },
+      name: { kind: 'str', value: newName },
     };
   };
 
@@ -315,18 +362,18 @@ export function readPickle(input: Uint8Array): PyValue {
       }
       case 0x8c: // SHORT_BINUNICODE
         need(1);
-        stack.push({ kind: 'str', value: readString(buf[pos++] ?? 0) });
+        stack.push(readStr(buf[pos++] ?? 0));
         break;
       case 0x58: {
         // BINUNICODE
         need(4);
         const size = buf.readUInt32LE(pos);
         pos += 4;
-        stack.push({ kind: 'str', value: readString(size) });
+        stack.push(readStr(size));
         break;
       }
       case 0x8d: // BINUNICODE8
-        stack.push({ kind: 'str', value: readString(readSize64()) });
+        stack.push(readStr(readSize64()));
         break;
       case 0x43: // SHORT_BINBYTES
         need(1);
@@ -407,19 +454,19 @@ export function readPickle(input: Uint8Array): PyValue {
         break;
       }
       case 0x94: // MEMOIZE: the memo index is the number of entries so far
-        memo.set(memo.size, top());
+        memoPut(memoSize, top());
         break;
       case 0x71: // BINPUT
         need(1);
-        memo.set(buf[pos++] ?? 0, top());
+        memoPut(buf[pos++] ?? 0, top());
         break;
       case 0x72: // LONG_BINPUT
         need(4);
-        memo.set(buf.readUInt32LE(pos), top());
+        memoPut(buf.readUInt32LE(pos), top());
         pos += 4;
         break;
       case 0x70: // PUT
-        memo.set(Number(readDecimal(readLine())), top());
+        memoPut(Number(readDecimal(readLine())), top());
         break;
       case 0x68: // BINGET
         need(1);

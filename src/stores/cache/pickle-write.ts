@@ -130,15 +130,20 @@ export interface SessionEntry {
 
 /** Writes one pickle into a growing buffer. Single use: construct, save, then `finish`. */
 export class PickleWriter {
-  #buf: Buffer = Buffer.allocUnsafe(512);
+  #buf: Buffer;
   #pos = 0;
   #frameStart = -1;
   #framing = false;
   #memo = new Map<object, number>();
   #memoCount = 0;
+  #singletons = new Map<string, number>();
+  // The JavaScript arrays and objects being written, to find one inside itself.
+  #open = new Set<object>();
   #key = '';
 
-  constructor(protocol: 4 | 5) {
+  /** @param scratch where to write; it grows into a new buffer when the pickle outgrows it. */
+  constructor(protocol: 4 | 5, scratch: Buffer = Buffer.allocUnsafe(512)) {
+    this.#buf = scratch;
     this.#buf[0] = PROTO;
     this.#buf[1] = protocol;
     this.#pos = 2;
@@ -150,7 +155,7 @@ export class PickleWriter {
     this.#boundary();
     this.#op(EMPTY_DICT);
     this.#memoize(undefined);
-    this.#batch(entries.length, SETITEMS, SETITEM, (i) => {
+    this.#batch(entries.length, SETITEMS, SETITEM, true, (i) => {
       const entry = entries[i] as SessionEntry;
       this.#key = entry.key;
       if (entry.keyNode === undefined) this.#saveJs(entry.key, 1);
@@ -160,11 +165,11 @@ export class PickleWriter {
     });
   }
 
-  /** Writes `STOP`, closes the frame and returns the pickle. */
+  /** Writes `STOP`, closes the frame and returns a copy of the pickle. */
   finish(): Buffer {
     this.#op(STOP);
     this.#commitFrame();
-    return this.#buf.subarray(0, this.#pos);
+    return Buffer.from(this.#buf.subarray(0, this.#pos));
   }
 
   #reserve(count: number): void {
@@ -192,7 +197,9 @@ export class PickleWriter {
     const length = this.#pos - start - FRAME_HEADER_SIZE;
     if (length >= FRAME_SIZE_MIN) {
       this.#buf[start] = FRAME;
-      this.#buf.writeBigUInt64LE(BigInt(length), start + 1);
+      // Frames stay below 2^32 bytes: the 8-byte length is two 32-bit halves.
+      this.#buf.writeUInt32LE(length, start + 1);
+      this.#buf.writeUInt32LE(0, start + 5);
     } else {
       this.#buf.copyWithin(start, start + FRAME_HEADER_SIZE, this.#pos);
       this.#pos -= FRAME_HEADER_SIZE;
@@ -216,10 +223,21 @@ export class PickleWriter {
     this.#memoCount++;
   }
 
+  // A node read from a pickle takes a memo entry like any object, but only one the pickle
+  // referred to again can be met twice, so only those are looked up later.
+  #memoizeNode(node: PyNode): void {
+    this.#memoize(node.shared ? node : undefined);
+  }
+
   // Writes BINGET for an object already in the memo and reports whether it did.
   #fromMemo(identity: object): boolean {
     const index = this.#memo.get(identity);
     if (index === undefined) return false;
+    this.#get(index);
+    return true;
+  }
+
+  #get(index: number): void {
     if (index < 256) {
       this.#reserve(2);
       this.#buf[this.#pos++] = BINGET;
@@ -230,7 +248,6 @@ export class PickleWriter {
       this.#buf.writeUInt32LE(index, this.#pos + 1);
       this.#pos += 5;
     }
-    return true;
   }
 
   // Opcode, length field, then the payload; from 64 KiB on outside any frame, as CPython does.
@@ -252,7 +269,41 @@ export class PickleWriter {
     this.#framing = true;
   }
 
-  #str(text: string): void {
+  // `shareSingletons` for strings from JavaScript: CPython keeps one object for '' and for each
+  // one-character Latin-1 string it decodes (as pickle.loads does), so a Python session holds
+  // them as one object and pickles a repeat as a memo reference. Strings read from a pickle
+  // keep the identity they were read with instead.
+  #str(text: string, shareSingletons: boolean): void {
+    const singleton =
+      shareSingletons && (text.length === 0 || (text.length === 1 && text.charCodeAt(0) < 256));
+    if (singleton) {
+      const index = this.#singletons.get(text);
+      if (index !== undefined) {
+        this.#get(index);
+        return;
+      }
+      this.#singletons.set(text, this.#memoCount);
+    }
+    const length = text.length;
+    if (length < 256) {
+      // Session strings are mostly short ASCII: copy the code units, no encoder call.
+      this.#reserve(2 + length);
+      const buf = this.#buf;
+      const start = this.#pos + 2;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        buf[start + i] = code;
+      }
+      if (i === length) {
+        buf[this.#pos] = SHORT_BINUNICODE;
+        buf[this.#pos + 1] = length;
+        this.#pos = start + length;
+        this.#memoize(undefined);
+        return;
+      }
+    }
     const wellFormed = (text as unknown as WellFormed).isWellFormed();
     // Up to 85 UTF-16 units are at most 255 UTF-8 bytes: write in place, then fill the length.
     if (wellFormed && text.length <= 85) {
@@ -262,17 +313,24 @@ export class PickleWriter {
       this.#buf[this.#pos + 1] = written;
       this.#pos += 2 + written;
     } else {
-      const bytes = wellFormed ? Buffer.from(text, 'utf8') : encodeSurrogatePass(text);
-      if (bytes.length < 256) this.#payload(SHORT_BINUNICODE, 1, bytes);
-      else if (bytes.length <= 0xffffffff) this.#payload(BINUNICODE, 4, bytes);
-      else this.#payload(BINUNICODE8, 8, bytes);
+      this.#utf8(wellFormed ? Buffer.from(text, 'utf8') : encodeSurrogatePass(text));
     }
     this.#memoize(undefined);
   }
 
+  #utf8(bytes: Uint8Array): void {
+    if (bytes.length < 256) this.#payload(SHORT_BINUNICODE, 1, bytes);
+    else if (bytes.length <= 0xffffffff) this.#payload(BINUNICODE, 4, bytes);
+    else this.#payload(BINUNICODE8, 8, bytes);
+  }
+
   #int(value: number | bigint): void {
-    const small = typeof value === 'number' ? value : Number(value);
-    if (small >= -0x80000000 && small <= 0x7fffffff && BigInt(small) === BigInt(value)) {
+    const fits =
+      typeof value === 'number'
+        ? value >= -0x80000000 && value <= 0x7fffffff
+        : value >= -0x80000000n && value <= 0x7fffffffn;
+    if (fits) {
+      const small = Number(value);
       if (small >= 0 && small <= 0xff) {
         this.#reserve(2);
         this.#buf[this.#pos++] = BININT1;
@@ -302,12 +360,25 @@ export class PickleWriter {
     this.#pos += 9;
   }
 
-  // CPython's _batch_appends / _batch_setitems: MARK ... op per 1000, a lone item with the
-  // single-item opcode. Sets always use the MARK form (ADDITEMS has no single form).
-  #batch(count: number, many: number, one: number | undefined, saveItem: (i: number) => void) {
+  // CPython's batching. A list or dict (`exact`): one item gets the single-item opcode, more
+  // go as MARK ... op per 1000 (batch_list_exact). Items that came from an iterator, as a
+  // REDUCE's list and dict items do: a lone item in any batch gets the single-item opcode
+  // (batch_list). Sets always use MARK ... ADDITEMS, which has no single form.
+  #batch(
+    count: number,
+    many: number,
+    one: number | undefined,
+    exact: boolean,
+    saveItem: (i: number) => void,
+  ) {
+    if (exact && count === 1 && one !== undefined) {
+      saveItem(0);
+      this.#op(one);
+      return;
+    }
     for (let start = 0; start < count; ) {
       const size = Math.min(BATCH_SIZE, count - start);
-      if (size > 1 || one === undefined) {
+      if (size > 1 || one === undefined || exact) {
         this.#op(MARK);
         for (let i = start; i < start + size; i++) saveItem(i);
         this.#op(many);
@@ -329,7 +400,7 @@ export class PickleWriter {
     this.#boundary();
     switch (typeof value) {
       case 'string':
-        this.#str(value);
+        this.#str(value, true);
         return;
       case 'number':
         if (Number.isSafeInteger(value) && !Object.is(value, -0)) this.#int(value);
@@ -359,12 +430,20 @@ export class PickleWriter {
       this.#savePy(pythonObjectNode(value), depth);
       return;
     }
+    // A value inside itself would pickle (as a memo reference) but never read back: refuse it.
+    if (this.#open.has(value)) {
+      throw new TypeError(
+        `coatcheck: cannot pickle session[${JSON.stringify(this.#key)}]: it contains itself`,
+      );
+    }
     if (this.#fromMemo(value)) return;
     if (depth > MAX_DEPTH) this.#tooDeep();
     if (Array.isArray(value)) {
       this.#op(EMPTY_LIST);
       this.#memoize(value);
-      this.#batch(value.length, APPENDS, APPEND, (i) => this.#saveJs(value[i], depth + 1));
+      this.#open.add(value);
+      this.#batch(value.length, APPENDS, APPEND, true, (i) => this.#saveJs(value[i], depth + 1));
+      this.#open.delete(value);
       return;
     }
     if (!isPlainObject(value)) {
@@ -377,12 +456,14 @@ export class PickleWriter {
     const keys = Object.keys(record).filter((name) => record[name] !== undefined);
     this.#op(EMPTY_DICT);
     this.#memoize(value);
-    this.#batch(keys.length, SETITEMS, SETITEM, (i) => {
+    this.#open.add(value);
+    this.#batch(keys.length, SETITEMS, SETITEM, true, (i) => {
       const name = keys[i] as string;
       this.#boundary();
-      this.#str(name);
+      this.#str(name, true);
       this.#saveJs(record[name], depth + 1);
     });
+    this.#open.delete(value);
   }
 
   #savePy(node: PyValue, depth: number): void {
@@ -404,21 +485,28 @@ export class PickleWriter {
       this.#float(node.value);
       return;
     }
-    if (this.#fromMemo(node)) return;
+    if (node.shared && this.#fromMemo(node)) return;
     if (depth > MAX_DEPTH) this.#tooDeep();
     const items = (list: readonly PyValue[]) => (i: number) =>
       this.#savePy(list[i] ?? null, depth + 1);
     switch (node.kind) {
-      case 'str':
-        this.#str(node.value);
-        this.#memo.set(node, this.#memoCount - 1);
+      case 'str': {
+        const before = this.#memoCount;
+        if (node.utf8 !== undefined) {
+          this.#utf8(node.utf8);
+          this.#memoize(undefined);
+        } else {
+          this.#str(node.value, false);
+        }
+        if (node.shared && this.#memoCount > before) this.#memo.set(node, before);
         return;
+      }
       case 'bytes': {
         const length = node.value.length;
         if (length < 256) this.#payload(SHORT_BINBYTES, 1, node.value);
         else if (length <= 0xffffffff) this.#payload(BINBYTES, 4, node.value);
         else this.#payload(BINBYTES8, 8, node.value);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         return;
       }
       case 'bytearray':
@@ -426,13 +514,13 @@ export class PickleWriter {
         return;
       case 'list':
         this.#op(EMPTY_LIST);
-        this.#memoize(node);
-        this.#batch(node.items.length, APPENDS, APPEND, items(node.items));
+        this.#memoizeNode(node);
+        this.#batch(node.items.length, APPENDS, APPEND, true, items(node.items));
         return;
       case 'dict':
         this.#op(EMPTY_DICT);
-        this.#memoize(node);
-        this.#batch(node.items.length / 2, SETITEMS, SETITEM, (i) => {
+        this.#memoizeNode(node);
+        this.#batch(node.items.length / 2, SETITEMS, SETITEM, true, (i) => {
           this.#savePy(node.items[2 * i] ?? null, depth + 1);
           this.#savePy(node.items[2 * i + 1] ?? null, depth + 1);
         });
@@ -446,25 +534,25 @@ export class PickleWriter {
         if (count > 3) this.#op(MARK);
         for (let i = 0; i < count; i++) this.#savePy(node.items[i] ?? null, depth + 1);
         this.#op(count > 3 ? TUPLE : TUPLE1 + count - 1);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         return;
       }
       case 'set':
         this.#op(EMPTY_SET);
-        this.#memoize(node);
-        this.#batch(node.items.length, ADDITEMS, undefined, items(node.items));
+        this.#memoizeNode(node);
+        this.#batch(node.items.length, ADDITEMS, undefined, false, items(node.items));
         return;
       case 'frozenset':
         this.#op(MARK);
         for (let i = 0; i < node.items.length; i++) this.#savePy(node.items[i] ?? null, depth + 1);
         this.#op(FROZENSET);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         return;
       case 'global':
         this.#savePy(node.module, depth + 1);
         this.#savePy(node.name, depth + 1);
         this.#op(STACK_GLOBAL);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         return;
       case 'instance':
         this.#instance(node, depth);
@@ -477,11 +565,11 @@ export class PickleWriter {
     this.#savePy(node.args, depth + 1);
     if (node.how === 'newobj_ex') this.#savePy(node.kwargs, depth + 1);
     this.#op(node.how === 'reduce' ? REDUCE : node.how === 'newobj' ? NEWOBJ : NEWOBJ_EX);
-    this.#memoize(node);
+    this.#memoizeNode(node);
     const save = (list: readonly PyValue[]) => (i: number) =>
       this.#savePy(list[i] ?? null, depth + 1);
-    this.#batch(node.listItems.length, APPENDS, APPEND, save(node.listItems));
-    this.#batch(node.dictItems.length / 2, SETITEMS, SETITEM, (i) => {
+    this.#batch(node.listItems.length, APPENDS, APPEND, false, save(node.listItems));
+    this.#batch(node.dictItems.length / 2, SETITEMS, SETITEM, false, (i) => {
       this.#savePy(node.dictItems[2 * i] ?? null, depth + 1);
       this.#savePy(node.dictItems[2 * i + 1] ?? null, depth + 1);
     });
@@ -499,7 +587,7 @@ export class PickleWriter {
   #bytearray(node: PyBytes, depth: number): void {
     if (this.#protocol() >= 5) {
       this.#payload(BYTEARRAY8, 8, node.value);
-      this.#memoize(node);
+      this.#memoizeNode(node);
       return;
     }
     const reduced: PyInstance = {
@@ -514,7 +602,7 @@ export class PickleWriter {
     };
     this.#instance(reduced, depth);
     // Later references to the same bytearray find the REDUCE result.
-    this.#memo.set(node, this.#memoCount - 1);
+    if (node.shared) this.#memo.set(node, this.#memoCount - 1);
   }
 
   #globals = new Map<string, PyNode>();
@@ -527,6 +615,7 @@ export class PickleWriter {
         kind: 'global',
         module: { kind: 'str', value: module },
         name: { kind: 'str', value: name },
+        shared: true,
       };
       this.#globals.set(id, node);
     }

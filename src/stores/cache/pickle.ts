@@ -58,6 +58,9 @@ class PickleOrigin {
   }
 }
 
+const SCRATCH = Buffer.alloc(16 * 1024);
+let scratchInUse = false;
+
 function invalid(message: string): never {
   throw new UnpicklingError(`coatcheck: cannot read the cached session: ${message}`);
 }
@@ -87,14 +90,11 @@ function children(node: PyNode): readonly PyValue[] {
 // Refuses a value that contains itself (a list appended to itself, say) or nests deeper than
 // MAX_DEPTH, so that converting, comparing and writing it back never loop or overflow.
 function checkTree(node: PyValue, depth: number, active: Set<PyNode>, done: Set<PyNode>): void {
-  if (node === null || typeof node !== 'object' || done.has(node)) return;
+  if (node === null || typeof node !== 'object' || node.kind === 'str' || done.has(node)) return;
   if (active.has(node)) invalid('it holds a value that contains itself');
   if (depth > MAX_DEPTH) invalid(`it nests deeper than ${MAX_DEPTH} levels`);
   const inner = children(node);
-  if (inner.length === 0) {
-    done.add(node);
-    return;
-  }
+  if (inner.length === 0) return;
   active.add(node);
   for (const child of inner) checkTree(child, depth + 1, active, done);
   active.delete(node);
@@ -213,7 +213,12 @@ export function unpickleSession(bytes: Uint8Array): { data: SessionData; origin:
   if (root === null || typeof root !== 'object' || root.kind !== 'dict') {
     invalid('the pickle holds something other than a dict');
   }
-  checkTree(root, 0, new Set(), new Set());
+  // Most sessions hold only strings and numbers: nothing to check for cycles or depth.
+  const flat = root.items.every(
+    (item) =>
+      item === null || typeof item !== 'object' || item.kind === 'str' || item.kind === 'float',
+  );
+  if (!flat) checkTree(root, 0, new Set(), new Set());
   const seen = new Map<PyNode, unknown>();
   const data: SessionData = {};
   const entries = new Map<string, OriginEntry>();
@@ -259,7 +264,15 @@ export function pickleSession(data: SessionData, origin?: unknown, protocol: 4 |
     if (value === undefined || known?.has(key)) continue;
     entries.push({ key, keyNode: undefined, node: undefined, value });
   }
-  const writer = new PickleWriter(protocol);
-  writer.saveSession(entries);
-  return writer.finish();
+  // One scratch buffer serves every call; a call made while another is writing (from a getter
+  // in the data, say) gets its own.
+  const scratch = scratchInUse ? undefined : SCRATCH;
+  scratchInUse = true;
+  try {
+    const writer = new PickleWriter(protocol, scratch);
+    writer.saveSession(entries);
+    return writer.finish();
+  } finally {
+    if (scratch !== undefined) scratchInUse = false;
+  }
 }

@@ -9,41 +9,58 @@
  * @module
  */
 
+import { pythonFloatRepr } from '../../signing/python-json.ts';
+
 /** A Python value: `None`, a bool, an int (a safe integer as a number, else a BigInt), or a node. */
 export type PyValue = null | boolean | number | bigint | PyNode;
 
+/** What every node has. */
+export interface PyNodeBase {
+  /**
+   * Set when the pickle referred to this node again through its memo (`BINGET`): only such
+   * nodes need a memo entry when written back, to stay one object in Python.
+   */
+  shared?: true;
+}
+
 /** A `float`. Boxed because JavaScript cannot tell `1.0` from `1`. */
-export interface PyFloat {
+export interface PyFloat extends PyNodeBase {
   kind: 'float';
   value: number;
 }
 
 /** A `str`. Boxed so that one Python string object met twice stays one object (memo sharing). */
-export interface PyStr {
+export interface PyStr extends PyNodeBase {
   kind: 'str';
   value: string;
+  /**
+   * The UTF-8 bytes, kept only for a string Python wrote with surrogates ('surrogatepass'):
+   * a surrogate pair written as two code points reads as one JavaScript character, and must
+   * go back as the two Python wrote.
+   */
+  utf8?: Uint8Array;
 }
 
 /** `bytes` or `bytearray`. */
-export interface PyBytes {
+export interface PyBytes extends PyNodeBase {
   kind: 'bytes' | 'bytearray';
   value: Uint8Array;
 }
 
 /** A `list`, `tuple`, `set` or `frozenset`, its items in pickle order. */
-export interface PySequence {
+export interface PySequence extends PyNodeBase {
   kind: 'list' | 'tuple' | 'set' | 'frozenset';
   items: PyValue[];
 }
 
 /** A `dict`: keys and values alternate, in insertion order, duplicates as they were written. */
-export interface PyDict {
+export interface PyDict extends PyNodeBase {
   kind: 'dict';
   items: PyValue[];
 }
 
 /** A class or function named by `GLOBAL` / `STACK_GLOBAL`: only its names, never imported. */
-export interface PyGlobal {
+export interface PyGlobal extends PyNodeBase {
   kind: 'global';
   module: PyStr;
   name: PyStr;
@@ -54,7 +71,7 @@ export interface PyGlobal {
  * `NEWOBJ` (`cls.__new__(cls, *args)`) or `NEWOBJ_EX` (with keyword arguments), then the
  * items and states that `APPENDS`, `SETITEMS`, `ADDITEMS` and `BUILD` gave it afterwards.
  */
-export interface PyInstance {
+export interface PyInstance extends PyNodeBase {
   kind: 'instance';
   how: 'reduce' | 'newobj' | 'newobj_ex';
   callable: PyValue;
@@ -111,6 +128,7 @@ export function pythonTypeOf(node: PyValue): string {
       if (callable === null || typeof callable !== 'object' || callable.kind !== 'global') {
         return 'object';
       }
+      if (globalName(callable) === '_codecs encode') return 'bytes';
       // copyreg._reconstructor(cls, base, state) is how protocols 0 and 1 build instances.
       if (globalName(callable) === 'copyreg _reconstructor') {
         const cls = tupleItems(node.args)?.[0];
@@ -128,9 +146,16 @@ export function pythonTypeOf(node: PyValue): string {
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 function bytesOf(node: PyValue): Uint8Array | undefined {
-  return node !== null && typeof node === 'object' && node.kind === 'bytes'
-    ? node.value
-    : undefined;
+  if (node === null || typeof node !== 'object') return undefined;
+  if (node.kind === 'bytes') return node.value;
+  // Protocols 2 and below write bytes as _codecs.encode('<latin-1 text>', 'latin1').
+  if (node.kind === 'instance' && globalName(node.callable) === '_codecs encode') {
+    const text = tupleItems(node.args)?.[0];
+    if (text !== undefined && text !== null && typeof text === 'object' && text.kind === 'str') {
+      return Buffer.from(text.value, 'latin1');
+    }
+  }
+  return undefined;
 }
 
 function intOf(node: PyValue): number | undefined {
@@ -216,15 +241,82 @@ function instanceText(node: PyInstance): string | undefined {
   }
 }
 
-function bytesRepr(prefix: string, bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) {
-    if (byte === 0x5c || byte === 0x27) text += `\\${String.fromCharCode(byte)}`;
-    else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
-    else if (byte === 0x0a) text += '\\n';
-    else text += `\\x${byte.toString(16).padStart(2, '0')}`;
+// Python's repr quotes with ' unless the text holds ' and no ".
+function quoteOf(text: string): string {
+  return text.includes("'") && !text.includes('"') ? '"' : "'";
+}
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+// What str.isprintable() refuses, near enough: controls, format characters, surrogates,
+// unassigned code points and separators other than the space.
+const NOT_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+function hexEscape(code: number): string {
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\U${code.toString(16).padStart(8, '0')}`;
+}
+
+/** Python's `repr()` of a str. */
+function strRepr(text: string): string {
+  const quote = quoteOf(text);
+  let out = '';
+  for (const char of text) {
+    if (char === quote) out += `\\${char}`;
+    else if (ESCAPES[char] !== undefined) out += ESCAPES[char];
+    else if (char !== ' ' && NOT_PRINTABLE.test(char)) out += hexEscape(char.codePointAt(0) ?? 0);
+    else out += char;
   }
-  return `${prefix}'${text}'`;
+  return `${quote}${out}${quote}`;
+}
+
+/** Python's `repr()` of bytes. */
+function bytesRepr(bytes: Uint8Array): string {
+  const quote = quoteOf(Buffer.from(bytes).toString('latin1'));
+  let out = '';
+  for (const byte of bytes) {
+    const char = String.fromCharCode(byte);
+    if (char === quote) out += `\\${char}`;
+    else if (ESCAPES[char] !== undefined) out += ESCAPES[char];
+    else if (byte >= 0x20 && byte < 0x7f) out += char;
+    else out += hexEscape(byte);
+  }
+  return `b${quote}${out}${quote}`;
+}
+
+/**
+ * The plain value behind the REDUCE forms protocols 2 and 3 use for types they have no opcode
+ * for: `set([...])`, `frozenset([...])`, `bytearray(b'...')`, `bytes()` and the bytes that
+ * `_codecs.encode` makes.
+ */
+function builtinValue(node: PyInstance): PyNode | undefined {
+  if (node.how !== 'reduce') return undefined;
+  const args = tupleItems(node.args);
+  const first = args?.[0];
+  const bytes = bytesOf(node);
+  if (bytes !== undefined) return { kind: 'bytes', value: bytes };
+  switch (globalName(node.callable)) {
+    case 'builtins set':
+    case 'builtins frozenset': {
+      const kind = globalName(node.callable) === 'builtins set' ? 'set' : 'frozenset';
+      if (args?.length === 0) return { kind, items: [] };
+      const items =
+        first !== undefined && first !== null && typeof first === 'object' && first.kind === 'list';
+      return items ? { kind, items: first.items } : undefined;
+    }
+    case 'builtins bytearray': {
+      if (args?.length === 0) return { kind: 'bytearray', value: new Uint8Array(0) };
+      // Protocol 2 passes the bytes as latin-1 text: bytearray('\xff', 'latin-1').
+      const text =
+        first !== undefined && first !== null && typeof first === 'object' && first.kind === 'str';
+      const value = text ? Buffer.from(first.value, 'latin1') : bytesOf(first ?? null);
+      return value === undefined ? undefined : { kind: 'bytearray', value };
+    }
+    case 'builtins bytes':
+      return args?.length === 0 ? { kind: 'bytes', value: new Uint8Array(0) } : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** A short, Python-like `repr` of a value, for messages and for {@link PythonObject.toString}. */
@@ -235,14 +327,16 @@ export function pythonRepr(node: PyValue, depth = 0): string {
   if (typeof node === 'number' || typeof node === 'bigint') return String(node);
   const inner = (items: PyValue[]) => items.map((item) => pythonRepr(item, depth + 1));
   switch (node.kind) {
-    case 'float':
-      return Number.isNaN(node.value) ? 'nan' : String(node.value);
+    case 'float': {
+      const text = pythonFloatRepr(node.value);
+      return text === 'NaN' ? 'nan' : text.replace('Infinity', 'inf');
+    }
     case 'str':
-      return JSON.stringify(node.value);
+      return strRepr(node.value);
     case 'bytes':
-      return bytesRepr('b', node.value);
+      return bytesRepr(node.value);
     case 'bytearray':
-      return `bytearray(${bytesRepr('b', node.value)})`;
+      return `bytearray(${bytesRepr(node.value)})`;
     case 'list':
       return `[${inner(node.items).join(', ')}]`;
     case 'tuple':
@@ -265,10 +359,14 @@ export function pythonRepr(node: PyValue, depth = 0): string {
     case 'global':
       return dotted(node);
     case 'instance': {
+      const builtin = builtinValue(node);
+      if (builtin !== undefined) return pythonRepr(builtin, depth);
       const text = instanceText(node);
+      const type = pythonTypeOf(node);
+      // Decimal('1.5') as Python shows it; other known types in the same shape.
       return text === undefined
-        ? `<${pythonTypeOf(node)} object>`
-        : `${pythonTypeOf(node)}(${JSON.stringify(text)})`;
+        ? `<${type} object>`
+        : `${type === 'decimal.Decimal' ? 'Decimal' : type}(${strRepr(text)})`;
     }
   }
 }
@@ -313,7 +411,9 @@ export class PythonObject {
    */
   toString(): string {
     const node = this.#node;
-    if (node.kind === 'instance') return instanceText(node) ?? pythonRepr(node);
+    if (node.kind === 'instance' && builtinValue(node) === undefined) {
+      return instanceText(node) ?? pythonRepr(node);
+    }
     return pythonRepr(node);
   }
 
