@@ -306,11 +306,22 @@ export class OwnedConnection implements RedisConnection {
     this.#client = undefined;
     this.#view = undefined;
     if (client === undefined) return;
+    // A graceful close waits for the replies still due, which a silent connection never sends:
+    // past the timeout, the socket is simply dropped.
+    if (client.isReady && client.close !== undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        client.close().catch(() => {}),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, this.#options.timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     try {
-      if (client.isReady && client.close !== undefined) await client.close();
-      else client.destroy();
-    } catch {
       client.destroy();
+    } catch {
+      // Closed already.
     }
   }
 }
