@@ -6,11 +6,13 @@ import { runClearSessionsBench } from './clearsessions.ts';
 import { runCookiesBench } from './cookies.bench.ts';
 import { runHttpBench } from './http/run.ts';
 import { runLostUpdatesBench } from './lost-updates.ts';
+import { runPickleBench } from './pickle.bench.ts';
 import { runSigningBench } from './signing.bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   signing: runSigningBench,
   cookies: runCookiesBench,
+  pickle: runPickleBench,
   http: runHttpBench,
   'lost-updates': runLostUpdatesBench,
   clearsessions: runClearSessionsBench,
