@@ -37,7 +37,7 @@ import {
   type SessionPrefix,
 } from './cache/cache-keys.ts';
 import type { CacheStore } from './cache/cache-store.ts';
-import { pickleSession, unpickleSession } from './cache/pickle-standin.ts';
+import { pickleSession, unpickleSession } from './cache/pickle.ts';
 import {
   OwnedConnection,
   PassedConnection,

@@ -85,6 +85,55 @@ describe('redis', { skip: skipWithoutRedis }, () => {
         assert.equal(await client().type(keyOf(b)), 'string');
       });
 
+      const raw = (key: string) =>
+        client()
+          .withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
+          .get(key);
+
+      test('the value is the session dict pickled with protocol 5, or 4 when asked', async () => {
+        const b = new Browser(sessions());
+        await b.session((session) => session.set('x', 1));
+        assert.deepEqual(
+          [...((await raw(keyOf(b))) ?? Buffer.alloc(0)).subarray(0, 2)],
+          [0x80, 0x05],
+        );
+        const store = redisStore({ client: client() }, { keyPrefix: PREFIX, pickleProtocol: 4 });
+        await store.open?.(storeContext());
+        const key = generateSessionKey();
+        await store.create(key, recordOf({ x: 1 }));
+        assert.deepEqual(
+          [...((await raw(CACHE_KEY(key))) ?? Buffer.alloc(0)).subarray(0, 2)],
+          [0x80, 0x04],
+        );
+      });
+
+      test('a session django-redis wrote (protocol 4, recorded from Django 3.2) loads', async () => {
+        // From shared/django-cache-format.md: a logged-in user with dj_counter = 1.
+        const bytes = Buffer.from(
+          '8004950e010000000000007d94288c0d5f617574685f757365725f6964948c0131948c125f617574685f757365725f6261636b656e64948c29646a616e676f2e636f6e747269622e617574682e6261636b656e64732e4d6f64656c4261636b656e64948c0f5f617574685f757365725f68617368948c4066616332376461326465386264396664633332336338343466363338353538653634653438396136333634313432373434303463386161313433353362633439948c0a5f63737266746f6b656e948c407064533062434f316b6375467154744f784a384b6979504b6f36313736357557756b5176306c5070475856396b65594a79776e52514353554a6545637646474a948c0a646a5f636f756e746572944b01752e',
+          'hex',
+        );
+        const key = generateSessionKey();
+        await client().set(CACHE_KEY(key), bytes, { expiration: { type: 'PX', value: 60_000 } });
+        const b = new Browser(sessions(), key);
+        const visit = await b.session((session) => {
+          const seen = { user: session.get('_auth_user_id'), counter: session.get('dj_counter') };
+          session.set('dj_counter', 2);
+          return seen;
+        });
+        assert.deepEqual(visit.value, { user: '1', counter: 1 });
+        const again = await raw(CACHE_KEY(key));
+        // Written back as Django would: the same bytes but the counter (and the protocol).
+        assert.equal(again?.length, bytes.length);
+        assert.deepEqual(await b.data(), {
+          _auth_user_id: '1',
+          _auth_user_backend: 'django.contrib.auth.backends.ModelBackend',
+          _auth_user_hash: 'fac27da2de8bd9fdc323c844f638558e64e489a636414274404c8aa14353bc49',
+          _csrftoken: 'pdS0bCO1kcuFqTtOxJ8KiyPKo61765uWukQv0lPpGXV9keYJywnRQCSUJeEcvFGJ',
+          dj_counter: 2,
+        });
+      });
+
       test('keyPrefix and version shape the key; the default is :1:', async () => {
         const key = generateSessionKey();
         const store = redisStore({ client: client() }, { keyPrefix: `${PREFIX}v`, version: 7 });
