@@ -1,7 +1,7 @@
 /**
  * The cached_db store: a cache in front of a database, as Django's `cached_db` engine. The
  * shared contract, Django's session tests and 50 concurrent writers over each pairing (the
- * memory cache and Memcached in front of SQLite, Memcached in front of PostgreSQL); then what
+ * memory cache, Memcached and Redis in front of SQLite, Memcached in front of PostgreSQL); then what
  * is cached_db's own: Django's cache keys, the refill and its TTL, a stale cache that must not
  * lose a write, a cache that goes down (sessions keep being served from the database, one
  * logged error), a database that goes down (503, and no cache entry), and the sweep.
@@ -22,6 +22,7 @@ import { CACHED_DB_SESSION_PREFIX } from '../../src/stores/cache/cache-keys.ts';
 import { cachedDb } from '../../src/stores/cached-db.ts';
 import { memcachedStore } from '../../src/stores/memcached.ts';
 import { memoryStore } from '../../src/stores/memory.ts';
+import { redisStore } from '../../src/stores/redis.ts';
 import { postgresStore } from '../../src/stores/sql/postgres.ts';
 import { sqliteStore } from '../../src/stores/sql/sqlite.ts';
 import {
@@ -29,6 +30,7 @@ import {
   POSTGRES_URL,
   postgresSchema,
   skipWithoutPostgres,
+  uniqueName,
 } from '../helpers/databases.ts';
 import {
   memcachedStats,
@@ -36,6 +38,12 @@ import {
   skipWithoutMemcached,
   startMemcached,
 } from '../helpers/memcached.ts';
+import {
+  assertRedisReachable,
+  connectClient,
+  deleteKeys,
+  skipWithoutRedis,
+} from '../helpers/redis-servers.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { describeConcurrentWriters } from './concurrency.ts';
 import {
@@ -403,5 +411,44 @@ describe('cached-db on memcached and postgres', {
       await sessions.close();
       await proxy.close();
     }
+  });
+});
+
+// Redis in front (the shared server, under a key prefix of this file's own), SQLite behind.
+
+if (skipWithoutRedis === false) assertRedisReachable();
+const REDIS_PREFIX = uniqueName('coatcheck_cached_db');
+const redis = skipWithoutRedis === false ? await connectClient() : undefined;
+after(async () => {
+  if (redis === undefined) return;
+  await deleteKeys(redis, `${REDIS_PREFIX}*`);
+  redis.destroy();
+});
+const redisOverSqlite = () => {
+  if (redis === undefined) throw new Error('Redis is unreachable');
+  return cachedDb({
+    cache: redisStore({ client: redis }, { keyPrefix: REDIS_PREFIX }),
+    database: sqliteStore({ path: tempPath() }),
+  });
+};
+
+describe('cached-db on redis', { skip: skipWithoutRedis }, () => {
+  describeStoreContract('cached-db (redis + sqlite)', redisOverSqlite, {
+    expiredRecordsExist: true,
+    derivesDefaultExpiry: true,
+  });
+  describeSessionContract('cached-db (redis + sqlite)', redisOverSqlite, { serverSide: true });
+  describe('cached-db (redis + sqlite) under concurrent writers', () =>
+    describeConcurrentWriters(redisOverSqlite, 50));
+
+  test('a session is under Django’s cached_db key in Redis', async () => {
+    const store = redisOverSqlite();
+    await store.open(storeContext());
+    const key = generateSessionKey();
+    await store.create(key, recordOf({ a: 1 }));
+    const redisKey = `${REDIS_PREFIX}:1:${CACHED_DB_SESSION_PREFIX}${key}`;
+    assert.equal(await redis?.exists(redisKey), 1);
+    assert.ok(Math.abs(((await redis?.pTTL(redisKey)) ?? 0) - TWO_WEEKS * 1000) < 5000);
+    await store.close();
   });
 });
