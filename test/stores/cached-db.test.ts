@@ -1,9 +1,9 @@
 /**
  * The cached_db store: a cache in front of a database, as Django's `cached_db` engine. The
  * shared contract, Django's session tests and 50 concurrent writers over each pairing (the
- * memory cache, Memcached and Redis in front of SQLite, Memcached in front of PostgreSQL); then what
- * is cached_db's own: Django's cache keys, the refill and its TTL, a stale cache that must not
- * lose a write, a cache that goes down (sessions keep being served from the database, one
+ * memory cache, Memcached and Redis in front of SQLite, Memcached in front of PostgreSQL);
+ * then what is cached_db's own: Django's cache keys, the refill and its TTL, a stale cache that
+ * must not lose a write, a cache that goes down (sessions keep being served from the database, one
  * logged error), a database that goes down (503, and no cache entry), and the sweep.
  *
  * Expired rows exist until `clearExpired`, as in Django's db engine (the database decides).
