@@ -112,6 +112,9 @@ export interface CachedDbStore extends SessionStore {
 
 const quiet: SessionLogger = { warn() {}, error() {} };
 
+// How long reads go straight to the database after a cache failure before trying it again.
+const READ_RETRY_MS = 1000;
+
 class CachedDb implements CachedDbStore {
   readonly kind = 'store';
   readonly name: 'cached-db';
@@ -121,6 +124,10 @@ class CachedDb implements CachedDbStore {
   #logger: SessionLogger = quiet;
   // Whether the last cache call failed: an outage is logged when it starts, not per request.
   #cacheDown = false;
+  // Until when reads skip the cache after a failure: a cache that is down answers with its
+  // timeout, and a read loses nothing by going straight to the database. Writes and deletes
+  // still try the cache every time, so an entry is never left behind while the cache answers.
+  #readFromDatabaseUntil = 0;
   readonly table?: string;
   readonly migrate?: () => Promise<MigrateResult>;
   readonly count?: () => Promise<SessionCounts>;
@@ -162,6 +169,7 @@ class CachedDb implements CachedDbStore {
   }
 
   #cacheFailed(action: string, error: unknown): void {
+    this.#readFromDatabaseUntil = Date.now() + READ_RETRY_MS;
     if (this.#cacheDown) return;
     this.#cacheDown = true;
     const detail = error instanceof Error ? error.message : String(error);
@@ -173,6 +181,11 @@ class CachedDb implements CachedDbStore {
 
   #cacheWorked(): void {
     this.#cacheDown = false;
+    this.#readFromDatabaseUntil = 0;
+  }
+
+  #readsSkipCache(): boolean {
+    return this.#readFromDatabaseUntil !== 0 && Date.now() < this.#readFromDatabaseUntil;
   }
 
   async #fromCache<T>(action: string, call: () => Promise<T>): Promise<T | undefined> {
@@ -203,7 +216,10 @@ class CachedDb implements CachedDbStore {
   }
 
   async load(key: string): Promise<StoreRecord | null> {
-    const hit = await this.#fromCache('load a session', () => this.cache.load(key));
+    const skipCache = this.#readsSkipCache();
+    const hit = skipCache
+      ? undefined
+      : await this.#fromCache('load a session', () => this.cache.load(key));
     if (hit !== undefined && hit !== null) {
       const version = cacheVersion(hit.data);
       // Data JSON cannot hold has no cache version to check a save against: read the row then,
@@ -220,6 +236,7 @@ class CachedDb implements CachedDbStore {
     const row = await this.database.load(key);
     if (row === null) return null;
     if (hit !== undefined && hit !== null) return this.#fromDatabase(row);
+    if (skipCache) return this.#fromDatabase(row);
     // Filled only where the cache has nothing (`add`, not `set`): a writer that saved since this
     // read put newer data there, which an overwrite would replace with this older copy.
     await this.#fromCache('fill the cache', async () => {
@@ -299,7 +316,12 @@ class CachedDb implements CachedDbStore {
   }
 
   async exists(key: string): Promise<boolean> {
-    if (await this.#fromCache('look up a session', () => this.cache.exists(key))) return true;
+    if (
+      !this.#readsSkipCache() &&
+      (await this.#fromCache('look up a session', () => this.cache.exists(key)))
+    ) {
+      return true;
+    }
     return this.database.exists(key);
   }
 

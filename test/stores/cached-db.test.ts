@@ -309,6 +309,45 @@ describe('cached-db on memcached', { skip: skipWithoutMemcached }, () => {
     await store.close();
   });
 
+  test('with a silent cache, one read waits for its timeout and the next ones go straight to the database', async () => {
+    const proxy = await startTcpProxy(memcached?.port ?? 0);
+    const logger = capturingLogger();
+    const timeout = 300;
+    const sessions = createSessions({
+      secretKey: SECRET,
+      engine: cachedDb({
+        cache: memcachedStore({ servers: [`127.0.0.1:${proxy.port}`], timeout }),
+        database: sqliteStore({ path: tempPath() }),
+      }),
+      logger,
+    });
+    try {
+      const browser = new Browser(sessions);
+      await browser.session((session) => session.set('n', 1));
+      proxy.blackHole();
+      const timed = async () => {
+        const started = Date.now();
+        assert.deepEqual(await browser.data(), { n: 1 });
+        return Date.now() - started;
+      };
+      const first = await timed();
+      assert.ok(first >= timeout - 20 && first < timeout + 500, `first read took ${first} ms`);
+      for (let i = 0; i < 3; i++) {
+        const next = await timed();
+        assert.ok(next < timeout / 2, `a later read took ${next} ms`);
+      }
+      assert.equal(logger.errors.length, 1);
+      proxy.restore();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Reads try the cache again; the silent connection is dropped and a new one answers.
+      await browser.session((session) => session.set('n', 2));
+      assert.deepEqual(await browser.data(), { n: 2 });
+    } finally {
+      await sessions.close();
+      await proxy.close();
+    }
+  });
+
   test('with the cache down, sessions are served from the database and one error is logged', async () => {
     const own = await startMemcached();
     const logger = capturingLogger();
