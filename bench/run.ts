@@ -7,11 +7,13 @@ import { runCookiesBench } from './cookies.bench.ts';
 import { runHttpBench } from './http/run.ts';
 import { runLostUpdatesBench } from './lost-updates.ts';
 import { runMemoryBench } from './memory.ts';
+import { runPickleBench } from './pickle.bench.ts';
 import { runSigningBench } from './signing.bench.ts';
 
 const sections: Record<string, (args: readonly string[]) => void | Promise<void>> = {
   signing: runSigningBench,
   cookies: runCookiesBench,
+  pickle: runPickleBench,
   http: runHttpBench,
   'lost-updates': runLostUpdatesBench,
   memory: runMemoryBench,

@@ -14,9 +14,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineProvider, SessionStore } from '../src/index.ts';
+import { CACHE_SESSION_PREFIX, CACHED_DB_SESSION_PREFIX } from '../src/stores/cache/cache-keys.ts';
+import { cachedDb } from '../src/stores/cached-db.ts';
 import { fileStore } from '../src/stores/file.ts';
+import { memcachedStore } from '../src/stores/memcached.ts';
 import { memoryStore } from '../src/stores/memory.ts';
 import { signedCookies } from '../src/stores/signed-cookie.ts';
+import { sqliteStore } from '../src/stores/sql/sqlite.ts';
 
 /** What the inspector shows as the stored form of a session. */
 export interface StoredRecord {
@@ -223,6 +227,77 @@ const MYSQL: Server = {
 };
 const sqliteFile = (dataDir: string) => ({ path: join(dataDir, 'sessions.sqlite3') });
 
+// Memcached: MEMCACHED_SERVERS (Django's LOCATION form), else the usual local port.
+const memcachedServers = () => process.env.MEMCACHED_SERVERS ?? '127.0.0.1:11211';
+
+// A cache store's item, shown decoded: the value is a pickle, which a page cannot show as text.
+async function cachedItem(
+  store: SessionStore,
+  key: string,
+  prefix: string,
+): Promise<StoredRecord | null> {
+  if (!/^[a-z0-9]{8,40}$/.test(key)) return null;
+  const record = await store.load(key);
+  if (record === null) return null;
+  return {
+    where: `the memcached item :1:${prefix}${key} (the session pickled, flags 1), decoded`,
+    text: JSON.stringify(record.data),
+  };
+}
+
+const memcached: DemoEngine = {
+  summary: "Django's cache engine on Memcached (PyMemcacheCache's items, pickled)",
+  available: () => true,
+  async open() {
+    const servers = memcachedServers();
+    const store = memcachedStore({ servers });
+    return {
+      engine: store,
+      where: `in Memcached at ${servers} (expired sessions leave with their TTL)`,
+      server: {
+        name: 'Memcached',
+        address: servers,
+        howToStart:
+          'start it with `sudo service memcached start` (apt-get install memcached), or point MEMCACHED_SERVERS at one',
+      },
+      stored: (key) => cachedItem(store, key, CACHE_SESSION_PREFIX),
+    };
+  },
+};
+
+// cached_db: Memcached in front of the demo's SQLite file, as a Django project usually runs it.
+// No server check: with Memcached down the engine serves from SQLite (one logged error), which
+// is the point of it.
+const cachedDatabase: DemoEngine = {
+  summary:
+    "Django's cached_db: Memcached in front of SQLite; works on SQLite alone if Memcached is down",
+  available: () => true,
+  async open(dataDir) {
+    const servers = memcachedServers();
+    const path = join(dataDir, 'sessions.sqlite3');
+    const engine = cachedDb({
+      cache: memcachedStore({ servers, timeout: 500 }),
+      database: sqliteStore({ path }),
+    });
+    return {
+      engine,
+      where: `in the SQLite database ${path}, with Memcached at ${servers} in front`,
+      async stored(key) {
+        const row = await engine.inspect?.(key);
+        const cached = await cachedItem(engine.cache, key, CACHED_DB_SESSION_PREFIX).catch(
+          () => null,
+        );
+        if (row === null || row === undefined) return cached;
+        return {
+          where: `the django_session row's session_data${cached === null ? ' (not in the cache now)' : ', and the cache holds the same session'}`,
+          text: row.sessionData,
+          expiresAt: row.expiresAt,
+        };
+      },
+    };
+  },
+};
+
 /** Every engine `--engine` accepts, by name: one entry each. */
 export const ENGINES: Readonly<Record<string, DemoEngine>> = {
   sqlite: sqlEngine('sqlite', 'SQLite (node:sqlite), in one file: nothing to install', sqliteFile),
@@ -231,6 +306,8 @@ export const ENGINES: Readonly<Record<string, DemoEngine>> = {
   'signed-cookie': signedCookie,
   postgres: sqlEngine('postgres', "PostgreSQL, on Django's session table", POSTGRES),
   mysql: sqlEngine('mysql', "MySQL or MariaDB, on Django's session table", MYSQL),
+  memcached,
+  'cached-db': cachedDatabase,
 };
 
 /**

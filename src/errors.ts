@@ -68,3 +68,11 @@ export class StoreUnavailable extends CoatcheckError {
   /** The HTTP status adapters answer with. */
   readonly status = 503;
 }
+
+/**
+ * A cache entry that is not a pickle coatcheck can read: truncated, corrupt, nested too deep,
+ * or not a session dict. Cache stores treat it as a missing session.
+ */
+export class UnpicklingError extends CoatcheckError {
+  override name = 'UnpicklingError';
+}

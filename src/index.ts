@@ -20,6 +20,7 @@ export {
   SignatureExpired,
   StoreUnavailable,
   SuspiciousSession,
+  UnpicklingError,
   UpdateError,
 } from './errors.ts';
 // The request lifecycle
@@ -54,5 +55,8 @@ export {
 export type { ResolvedSettings, Settings } from './settings.ts';
 // Signing
 export { dumps, loads, Signer, TimestampSigner } from './signing/index.ts';
+// Stores: the Python values the cache stores (Redis, Memcached) hand out for what JavaScript
+// has no type for (a datetime, a Decimal, ...)
+export { PythonObject } from './stores/cache/python-values.ts';
 // Stores: the contract, for writing one
 export type { SessionStore, StoreContext, StoreRecord, StoreSaveOptions } from './stores/store.ts';

@@ -21,7 +21,7 @@ function encodeString(text: string): string {
 }
 
 /** Python's `float.__repr__`: shortest round-trip digits, exponent below 1e-4 or from 1e16. */
-function pythonFloatRepr(value: number): string {
+export function pythonFloatRepr(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return 'Infinity';
   if (value === Number.NEGATIVE_INFINITY) return '-Infinity';

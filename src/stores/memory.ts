@@ -8,12 +8,17 @@
  * An expired session is gone at once, as in Django's cache engine: it neither loads nor
  * exists, and a save that must update it fails with `UpdateError`.
  *
+ * It is also a `CacheStore`, so `cachedDb` can put it in front of a database (a per-process
+ * cache: fine for one process, stale across several).
+ *
  * @module
  */
 
 import { LRUCache } from 'lru-cache';
 import { CreateError, UpdateError } from '../errors.ts';
 import { pythonJsonParse, pythonJsonStringify } from '../signing/python-json.ts';
+import type { SessionPrefix } from './cache/cache-keys.ts';
+import type { CacheStore } from './cache/cache-store.ts';
 import type {
   CompareAndSaveOutcome,
   SessionStore,
@@ -39,30 +44,44 @@ interface Entry {
   expiresAt: number;
 }
 
-class MemoryStore implements SessionStore {
+function newCache(maxSessions: number): LRUCache<string, Entry> {
+  return new LRUCache<string, Entry>({
+    max: maxSessions,
+    ttlAutopurge: false,
+    // Expiry is wall-clock time, read where all of coatcheck reads it (so a test can pin it);
+    // lru-cache's default is performance.now(), cached for a millisecond.
+    perf: { now: () => Date.now() },
+    ttlResolution: 0,
+  });
+}
+
+class MemoryStore implements CacheStore {
   readonly kind = 'store';
   readonly name = 'memory';
   readonly #cache: LRUCache<string, Entry>;
+  // Prepended to every key: '' for the store itself, Django's `cached_db` prefix for the view
+  // `cachedDb` asks for. Session keys are [a-z0-9], so the two never meet in the one LRU.
+  readonly #prefix: string;
+  readonly #owner: boolean;
 
-  constructor(maxSessions: number) {
-    this.#cache = new LRUCache<string, Entry>({
-      max: maxSessions,
-      ttlAutopurge: false,
-      // Expiry is wall-clock time, read where all of coatcheck reads it (so a test can pin it);
-      // lru-cache's default is performance.now(), cached for a millisecond.
-      perf: { now: () => Date.now() },
-      ttlResolution: 0,
-    });
+  constructor(cache: LRUCache<string, Entry>, prefix: string, owner: boolean) {
+    this.#cache = cache;
+    this.#prefix = prefix;
+    this.#owner = owner;
+  }
+
+  withSessionPrefix(prefix: SessionPrefix): SessionStore {
+    return new MemoryStore(this.#cache, prefix, false);
   }
 
   // The live entry under `key`. As in Django's cache engine, an expired record is gone: it
   // neither loads nor exists, and its key may be created again. lru-cache's TTL alone cannot
   // say so: it keeps an already expired record alive for the 1 ms minimum TTL.
   #live(key: string): Entry | undefined {
-    const entry = this.#cache.get(key);
+    const entry = this.#cache.get(this.#prefix + key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt > Date.now()) return entry;
-    this.#cache.delete(key);
+    this.#cache.delete(this.#prefix + key);
     return undefined;
   }
 
@@ -70,7 +89,11 @@ class MemoryStore implements SessionStore {
     const expiresAt = record.expiresAt.getTime();
     // lru-cache reads a TTL of 0 as "never expires", so an already expired record gets 1 ms.
     const ttl = Math.max(1, expiresAt - Date.now());
-    this.#cache.set(key, { json: pythonJsonStringify(record.data), expiresAt }, { ttl });
+    this.#cache.set(
+      this.#prefix + key,
+      { json: pythonJsonStringify(record.data), expiresAt },
+      { ttl },
+    );
   }
 
   async load(key: string): Promise<StoreRecord | null> {
@@ -110,7 +133,7 @@ class MemoryStore implements SessionStore {
   }
 
   async delete(key: string): Promise<void> {
-    this.#cache.delete(key);
+    this.#cache.delete(this.#prefix + key);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -129,7 +152,8 @@ class MemoryStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    this.#cache.clear();
+    // A view closes nothing: the store it came from still serves.
+    if (this.#owner) this.#cache.clear();
   }
 }
 
@@ -139,12 +163,12 @@ class MemoryStore implements SessionStore {
  * @example
  * const sessions = createSessions({ secretKey, engine: memoryStore({ maxSessions: 50_000 }) });
  */
-export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
+export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
   const maxSessions = options.maxSessions ?? 10_000;
   if (!Number.isInteger(maxSessions) || maxSessions < 1) {
     throw new TypeError(
       `coatcheck: memoryStore maxSessions must be a positive integer, got ${maxSessions}`,
     );
   }
-  return new MemoryStore(maxSessions);
+  return new MemoryStore(newCache(maxSessions), '', true);
 }

@@ -20,6 +20,7 @@ import {
   skipWithoutPostgres,
 } from '../helpers/databases.ts';
 import { listen } from '../helpers/fetch-server.ts';
+import { memcachedStats, skipWithoutMemcached, startMemcached } from '../helpers/memcached.ts';
 
 describe('examples/node-memory.ts', () => {
   test('counts visits per browser', async () => {
@@ -146,5 +147,34 @@ describe('examples/messages.ts', () => {
     assert.equal((await browser.post('/')).status, 303);
     assert.equal((await browser.get('/')).body, '[newsletter success] Subscribed.\n');
     assert.equal((await browser.get('/')).body, 'No messages.\n');
+  });
+});
+
+describe('examples/memcached.ts', { skip: skipWithoutMemcached }, () => {
+  test('keeps sessions in Memcached under Django’s cache key', async () => {
+    const memcached = await startMemcached();
+    after(() => memcached.stop());
+    process.env.MEMCACHED_SERVERS = memcached.address;
+    const { server, sessions } = await import('../../examples/memcached.ts');
+    after(() => sessions.close());
+    assert.deepEqual(await countVisits(server), ['visit 1\n', 'visit 2\n', 'visit 3\n']);
+    const stats = await memcachedStats(memcached.port);
+    assert.equal(stats.curr_items, 1);
+  });
+});
+
+describe('examples/cached-db.ts', { skip: skipWithoutMemcached }, () => {
+  test('keeps sessions in SQLite with Memcached in front', async () => {
+    const memcached = await startMemcached();
+    after(() => memcached.stop());
+    const directory = mkdtempSync(join(tmpdir(), 'coatcheck-example-'));
+    after(() => rmSync(directory, { recursive: true, force: true }));
+    process.env.MEMCACHED_SERVERS = memcached.address;
+    process.env.SESSION_DB = join(directory, 'db.sqlite3');
+    const { server, sessions } = await import('../../examples/cached-db.ts');
+    after(() => sessions.close());
+    assert.deepEqual(await countVisits(server), ['visit 1\n', 'visit 2\n', 'visit 3\n']);
+    assert.equal((await memcachedStats(memcached.port)).curr_items, 1);
+    assert.ok(existsSync(join(directory, 'db.sqlite3')));
   });
 });
