@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseCookie } from 'cookie';
+import type { benchRedisClient } from '../lib/stores.ts';
 
 const COOKIE = 'sessionid';
 const AGE_SECONDS = 1_209_600;
@@ -125,4 +126,16 @@ export function signedCookieLine(secret: string): Server {
     response.setHeader('Vary', 'Cookie');
     response.end(String(data.visits));
   });
+}
+
+/**
+ * Sessions in Redis through node-redis: one GET, one SET with a PX expiry, JSON values, as a
+ * careful hand would write it on the same client coatcheck's Redis store uses.
+ */
+export function redisLine(client: Awaited<ReturnType<typeof benchRedisClient>>): Server {
+  const ttl = AGE_SECONDS * 1000;
+  return counter(
+    async (key) => (await client.get(`line:${key}`)) ?? undefined,
+    async (key, json) => void (await client.set(`line:${key}`, json, { PX: ttl })),
+  );
 }

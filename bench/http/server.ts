@@ -16,13 +16,16 @@ import { memoryStore } from '../../src/stores/memory.ts';
 import { signedCookies } from '../../src/stores/signed-cookie.ts';
 import type { SessionStore } from '../../src/stores/store.ts';
 import {
+  benchRedisClient,
   coatcheckPostgres,
+  coatcheckRedis,
   coatcheckSqlite,
   type ExpressSessionStore,
   expressSessionPostgres,
+  expressSessionRedis,
   expressSessionSqlite,
 } from '../lib/stores.ts';
-import { memoryLine, signedCookieLine, sqliteLine } from './lines.ts';
+import { memoryLine, redisLine, signedCookieLine, sqliteLine } from './lines.ts';
 
 export const SECRET = 'benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG';
 
@@ -107,6 +110,10 @@ const variants: Record<string, () => Server | Promise<Server>> = {
   'coatcheck/express postgres': async () => coatcheckExpress(await coatcheckPostgres()),
   'express-session connect-pg-simple': async () =>
     expressSessionApp(await expressSessionPostgres()),
+  'line node:http + redis': async () => redisLine(await benchRedisClient()),
+  'coatcheck/node redis': () => coatcheckNode(coatcheckRedis()),
+  'coatcheck/express redis': () => coatcheckExpress(coatcheckRedis()),
+  'express-session connect-redis': async () => expressSessionApp(await expressSessionRedis()),
 };
 
 export const variantNames: string[] = Object.keys(variants);

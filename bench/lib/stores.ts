@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import sqliteStoreFactory from 'better-sqlite3-session-store';
 import connectPgSimple from 'connect-pg-simple';
+import { RedisStore } from 'connect-redis';
 import expressSession from 'express-session';
 import pg from 'pg';
+import { createClient } from 'redis';
+import { redisStore } from '../../src/stores/redis.ts';
 import { postgresStore } from '../../src/stores/sql/postgres.ts';
 import { sqliteStore } from '../../src/stores/sql/sqlite.ts';
 import type { SessionStore } from '../../src/stores/store.ts';
@@ -18,6 +21,9 @@ import type { SessionStore } from '../../src/stores/store.ts';
 /** The PostgreSQL the benchmarks use; `COATCHECK_BENCH_POSTGRES` overrides it. */
 export const BENCH_POSTGRES: string =
   process.env.COATCHECK_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The Redis the benchmarks use; `COATCHECK_BENCH_REDIS` overrides it. */
+export const BENCH_REDIS: string = process.env.COATCHECK_BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 
 /** The part of an express-session store the benchmarks call themselves. */
 export interface ExpressSessionStore {
@@ -78,4 +84,23 @@ export async function expressSessionPostgres(): Promise<ExpressSessionStore> {
   );
   await pool.query(`DELETE FROM ${EXPRESS_TABLE}`);
   return store;
+}
+
+/** A node-redis client of the benchmark's own, connected. */
+export async function benchRedisClient() {
+  const client = createClient({ url: BENCH_REDIS });
+  client.on('error', (error: Error) => console.error(`bench redis: ${error.message}`));
+  await client.connect();
+  return client;
+}
+
+/** coatcheck's Redis store on its own client, under a key prefix of the benchmark's own. */
+export function coatcheckRedis(): SessionStore {
+  return redisStore({ url: BENCH_REDIS }, { keyPrefix: 'coatcheck-bench' });
+}
+
+/** connect-redis, the usual Redis store of express-session, on node-redis as it asks. */
+export async function expressSessionRedis(): Promise<ExpressSessionStore> {
+  const client = await benchRedisClient();
+  return new RedisStore({ client, prefix: 'connect-redis-bench:' }) as ExpressSessionStore;
 }
