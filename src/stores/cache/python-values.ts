@@ -125,9 +125,20 @@ export function pythonTypeOf(node: PyValue): string {
       return 'global';
     case 'instance': {
       const callable = node.callable;
-      if (callable === null || typeof callable !== 'object' || callable.kind !== 'global') {
-        return 'object';
+      if (callable === null || typeof callable !== 'object') return 'object';
+      // getattr(cls, '_unpickle')(...): a class's own constructor method (zoneinfo.ZoneInfo).
+      if (callable.kind === 'instance' && globalName(callable.callable) === 'builtins getattr') {
+        const owner = tupleItems(callable.args)?.[0];
+        if (
+          owner !== undefined &&
+          owner !== null &&
+          typeof owner === 'object' &&
+          owner.kind === 'global'
+        ) {
+          return dotted(owner);
+        }
       }
+      if (callable.kind !== 'global') return 'object';
       if (globalName(callable) === '_codecs encode') return 'bytes';
       // copyreg._reconstructor(cls, base, state) is how protocols 0 and 1 build instances.
       if (globalName(callable) === 'copyreg _reconstructor') {
@@ -167,10 +178,17 @@ function clockText(hour: number, minute: number, second: number, micro: number):
   return micro === 0 ? base : `${base}.${pad(micro, 6)}`;
 }
 
-// The UTC offset of a datetime.timezone(timedelta(...)) tzinfo, as isoformat() writes it.
+// The UTC offset of a fixed datetime.timezone tzinfo, as isoformat() writes it. A named zone
+// (zoneinfo.ZoneInfo, pytz) has an offset only Python's tz database can tell; its name is
+// shown instead, in the RFC 9557 suffix form: 2024-07-01T12:00:00[Europe/Paris].
 function offsetText(tz: PyValue): string {
   if (tz === null || typeof tz !== 'object' || tz.kind !== 'instance') return '';
-  if (globalName(tz.callable) !== 'datetime timezone') return '';
+  if (globalName(tz.callable) !== 'datetime timezone') {
+    const zone = tupleItems(tz.args)?.[0];
+    const named =
+      zone !== undefined && zone !== null && typeof zone === 'object' && zone.kind === 'str';
+    return named && /^[A-Za-z][\w+/-]*$/.test(zone.value) ? `[${zone.value}]` : '';
+  }
   const delta = tupleItems(tz.args)?.[0];
   if (delta === undefined || delta === null || typeof delta !== 'object') return '';
   if (delta.kind !== 'instance' || globalName(delta.callable) !== 'datetime timedelta') return '';
@@ -201,6 +219,12 @@ function instanceText(node: PyInstance): string | undefined {
   const args = tupleItems(node.args);
   if (args === undefined) return undefined;
   const state = bytesOf(args[0] ?? null);
+  if (pythonTypeOf(node) === 'zoneinfo.ZoneInfo') {
+    const key = args[0];
+    return key !== undefined && key !== null && typeof key === 'object' && key.kind === 'str'
+      ? key.value
+      : undefined;
+  }
   switch (globalName(node.callable)) {
     case 'datetime datetime':
       if (state?.length === 10) {
@@ -406,8 +430,10 @@ export class PythonObject {
   }
 
   /**
-   * What Python's `str()` shows for the value: ISO 8601 text for a `datetime`, `date` or
-   * `time` (`isoformat()`), the digits of a `Decimal`; a `repr` for anything else.
+   * What Python shows for the value: ISO 8601 text for a `datetime`, `date` or `time`
+   * (`isoformat()`; for a named zone such as `zoneinfo.ZoneInfo`, whose offset only Python's tz
+   * database knows, the zone name in brackets instead: `2024-07-01T12:00:00[Europe/Paris]`),
+   * `str()` for a `Decimal`, `timedelta` or `timezone`, and `repr()` for anything else.
    */
   toString(): string {
     const node = this.#node;
