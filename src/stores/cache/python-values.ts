@@ -344,12 +344,13 @@ function builtinValue(node: PyInstance): PyNode | undefined {
 }
 
 /** A short, Python-like `repr` of a value, for messages and for {@link PythonObject.toString}. */
-export function pythonRepr(node: PyValue, depth = 0): string {
-  if (depth > 20) return '...';
+export function pythonRepr(node: PyValue, depth = 0, budget = { nodes: 10_000 }): string {
+  // Memo references can make a small pickle a tree with 2^200 paths: stop early, as a text.
+  if (depth > 20 || --budget.nodes < 0) return '...';
   if (node === null) return 'None';
   if (typeof node === 'boolean') return node ? 'True' : 'False';
   if (typeof node === 'number' || typeof node === 'bigint') return String(node);
-  const inner = (items: PyValue[]) => items.map((item) => pythonRepr(item, depth + 1));
+  const inner = (items: PyValue[]) => items.map((item) => pythonRepr(item, depth + 1, budget));
   switch (node.kind) {
     case 'float': {
       const text = pythonFloatRepr(node.value);
@@ -365,7 +366,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       return `[${inner(node.items).join(', ')}]`;
     case 'tuple':
       return node.items.length === 1
-        ? `(${pythonRepr(node.items[0] ?? null, depth + 1)},)`
+        ? `(${pythonRepr(node.items[0] ?? null, depth + 1, budget)},)`
         : `(${inner(node.items).join(', ')})`;
     case 'set':
       return node.items.length === 0 ? 'set()' : `{${inner(node.items).join(', ')}}`;
@@ -375,7 +376,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       const parts: string[] = [];
       for (let i = 0; i + 1 < node.items.length; i += 2) {
         parts.push(
-          `${pythonRepr(node.items[i] ?? null, depth + 1)}: ${pythonRepr(node.items[i + 1] ?? null, depth + 1)}`,
+          `${pythonRepr(node.items[i] ?? null, depth + 1, budget)}: ${pythonRepr(node.items[i + 1] ?? null, depth + 1, budget)}`,
         );
       }
       return `{${parts.join(', ')}}`;
@@ -384,7 +385,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       return dotted(node);
     case 'instance': {
       const builtin = builtinValue(node);
-      if (builtin !== undefined) return pythonRepr(builtin, depth);
+      if (builtin !== undefined) return pythonRepr(builtin, depth, budget);
       const text = instanceText(node);
       const type = pythonTypeOf(node);
       // Decimal('1.5') as Python shows it; other known types in the same shape.
