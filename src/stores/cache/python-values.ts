@@ -85,16 +85,8 @@ export interface PyInstance extends PyNodeBase {
 /** Every boxed Python value. */
 export type PyNode = PyFloat | PyStr | PyBytes | PySequence | PyDict | PyGlobal | PyInstance;
 
-// The Python module and class names of the instances the codec knows how to describe.
-const KNOWN_CLASSES: Record<string, string> = {
-  'datetime datetime': 'datetime.datetime',
-  'datetime date': 'datetime.date',
-  'datetime time': 'datetime.time',
-  'datetime timedelta': 'datetime.timedelta',
-  'datetime timezone': 'datetime.timezone',
-  'decimal Decimal': 'decimal.Decimal',
-  '_pydecimal Decimal': 'decimal.Decimal',
-};
+// The pure-Python Decimal pickles under its own module name; it is the same type to Python.
+const CLASS_ALIASES: Record<string, string> = { '_pydecimal Decimal': 'decimal.Decimal' };
 
 function globalName(node: PyValue): string | undefined {
   if (node === null || typeof node !== 'object' || node.kind !== 'global') return undefined;
@@ -104,7 +96,7 @@ function globalName(node: PyValue): string | undefined {
 function dotted(node: PyGlobal): string {
   const name = `${node.module.value} ${node.name.value}`;
   return (
-    KNOWN_CLASSES[name] ??
+    CLASS_ALIASES[name] ??
     (node.module.value === 'builtins' ? node.name.value : name.replace(' ', '.'))
   );
 }
@@ -115,7 +107,10 @@ function tupleItems(node: PyValue): PyValue[] | undefined {
     : undefined;
 }
 
-/** The Python type name of a value, as `type(x).__module__ + '.' + __qualname__` would read. */
+/**
+ * The Python type of a value as `module.qualname` (`datetime.datetime`), or the bare name for
+ * a builtin (`set`, `bytes`); `global` for a class or function itself.
+ */
 export function pythonTypeOf(node: PyValue): string {
   if (node === null) return 'NoneType';
   if (typeof node === 'boolean') return 'bool';
