@@ -173,12 +173,11 @@ export function readPickle(input: Uint8Array): PyValue {
     if (size > BigInt(end - pos)) fail('a length field runs past the end of the pickle', pos);
     return Number(size);
   };
-  const readString = (size: number): PyStr => ({ kind: 'str', value: readText(size) });
-  // The text of a str; a str with surrogates written by 'surrogatepass' also keeps its bytes.
+  // A str; one with surrogates written by 'surrogatepass' also keeps its bytes (see PyStr).
   let surrogateBytes: Uint8Array | undefined;
   const readStr = (size: number): PyStr => {
     surrogateBytes = undefined;
-    const node = readString(size);
+    const node: PyStr = { kind: 'str', value: readText(size) };
     if (surrogateBytes !== undefined) node.utf8 = surrogateBytes;
     return node;
   };

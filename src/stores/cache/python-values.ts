@@ -85,16 +85,8 @@ export interface PyInstance extends PyNodeBase {
 /** Every boxed Python value. */
 export type PyNode = PyFloat | PyStr | PyBytes | PySequence | PyDict | PyGlobal | PyInstance;
 
-// The Python module and class names of the instances the codec knows how to describe.
-const KNOWN_CLASSES: Record<string, string> = {
-  'datetime datetime': 'datetime.datetime',
-  'datetime date': 'datetime.date',
-  'datetime time': 'datetime.time',
-  'datetime timedelta': 'datetime.timedelta',
-  'datetime timezone': 'datetime.timezone',
-  'decimal Decimal': 'decimal.Decimal',
-  '_pydecimal Decimal': 'decimal.Decimal',
-};
+// The pure-Python Decimal pickles under its own module name; it is the same type to Python.
+const CLASS_ALIASES: Record<string, string> = { '_pydecimal Decimal': 'decimal.Decimal' };
 
 function globalName(node: PyValue): string | undefined {
   if (node === null || typeof node !== 'object' || node.kind !== 'global') return undefined;
@@ -104,7 +96,7 @@ function globalName(node: PyValue): string | undefined {
 function dotted(node: PyGlobal): string {
   const name = `${node.module.value} ${node.name.value}`;
   return (
-    KNOWN_CLASSES[name] ??
+    CLASS_ALIASES[name] ??
     (node.module.value === 'builtins' ? node.name.value : name.replace(' ', '.'))
   );
 }
@@ -115,7 +107,10 @@ function tupleItems(node: PyValue): PyValue[] | undefined {
     : undefined;
 }
 
-/** The Python type name of a value, as `type(x).__module__ + '.' + __qualname__` would read. */
+/**
+ * The Python type of a value as `module.qualname` (`datetime.datetime`), or the bare name for
+ * a builtin (`set`, `bytes`); `global` for a class or function itself.
+ */
 export function pythonTypeOf(node: PyValue): string {
   if (node === null) return 'NoneType';
   if (typeof node === 'boolean') return 'bool';
@@ -125,9 +120,20 @@ export function pythonTypeOf(node: PyValue): string {
       return 'global';
     case 'instance': {
       const callable = node.callable;
-      if (callable === null || typeof callable !== 'object' || callable.kind !== 'global') {
-        return 'object';
+      if (callable === null || typeof callable !== 'object') return 'object';
+      // getattr(cls, '_unpickle')(...): a class's own constructor method (zoneinfo.ZoneInfo).
+      if (callable.kind === 'instance' && globalName(callable.callable) === 'builtins getattr') {
+        const owner = tupleItems(callable.args)?.[0];
+        if (
+          owner !== undefined &&
+          owner !== null &&
+          typeof owner === 'object' &&
+          owner.kind === 'global'
+        ) {
+          return dotted(owner);
+        }
       }
+      if (callable.kind !== 'global') return 'object';
       if (globalName(callable) === '_codecs encode') return 'bytes';
       // copyreg._reconstructor(cls, base, state) is how protocols 0 and 1 build instances.
       if (globalName(callable) === 'copyreg _reconstructor') {
@@ -167,10 +173,17 @@ function clockText(hour: number, minute: number, second: number, micro: number):
   return micro === 0 ? base : `${base}.${pad(micro, 6)}`;
 }
 
-// The UTC offset of a datetime.timezone(timedelta(...)) tzinfo, as isoformat() writes it.
+// The UTC offset of a fixed datetime.timezone tzinfo, as isoformat() writes it. A named zone
+// (zoneinfo.ZoneInfo, pytz) has an offset only Python's tz database can tell; its name is
+// shown instead, in the RFC 9557 suffix form: 2024-07-01T12:00:00[Europe/Paris].
 function offsetText(tz: PyValue): string {
   if (tz === null || typeof tz !== 'object' || tz.kind !== 'instance') return '';
-  if (globalName(tz.callable) !== 'datetime timezone') return '';
+  if (globalName(tz.callable) !== 'datetime timezone') {
+    const zone = tupleItems(tz.args)?.[0];
+    const named =
+      zone !== undefined && zone !== null && typeof zone === 'object' && zone.kind === 'str';
+    return named && /^[A-Za-z][\w+/-]*$/.test(zone.value) ? `[${zone.value}]` : '';
+  }
   const delta = tupleItems(tz.args)?.[0];
   if (delta === undefined || delta === null || typeof delta !== 'object') return '';
   if (delta.kind !== 'instance' || globalName(delta.callable) !== 'datetime timedelta') return '';
@@ -201,6 +214,12 @@ function instanceText(node: PyInstance): string | undefined {
   const args = tupleItems(node.args);
   if (args === undefined) return undefined;
   const state = bytesOf(args[0] ?? null);
+  if (pythonTypeOf(node) === 'zoneinfo.ZoneInfo') {
+    const key = args[0];
+    return key !== undefined && key !== null && typeof key === 'object' && key.kind === 'str'
+      ? key.value
+      : undefined;
+  }
   switch (globalName(node.callable)) {
     case 'datetime datetime':
       if (state?.length === 10) {
@@ -320,12 +339,13 @@ function builtinValue(node: PyInstance): PyNode | undefined {
 }
 
 /** A short, Python-like `repr` of a value, for messages and for {@link PythonObject.toString}. */
-export function pythonRepr(node: PyValue, depth = 0): string {
-  if (depth > 20) return '...';
+export function pythonRepr(node: PyValue, depth = 0, budget = { nodes: 10_000 }): string {
+  // Memo references can make a small pickle a tree with 2^200 paths: stop early, as a text.
+  if (depth > 20 || --budget.nodes < 0) return '...';
   if (node === null) return 'None';
   if (typeof node === 'boolean') return node ? 'True' : 'False';
   if (typeof node === 'number' || typeof node === 'bigint') return String(node);
-  const inner = (items: PyValue[]) => items.map((item) => pythonRepr(item, depth + 1));
+  const inner = (items: PyValue[]) => items.map((item) => pythonRepr(item, depth + 1, budget));
   switch (node.kind) {
     case 'float': {
       const text = pythonFloatRepr(node.value);
@@ -341,7 +361,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       return `[${inner(node.items).join(', ')}]`;
     case 'tuple':
       return node.items.length === 1
-        ? `(${pythonRepr(node.items[0] ?? null, depth + 1)},)`
+        ? `(${pythonRepr(node.items[0] ?? null, depth + 1, budget)},)`
         : `(${inner(node.items).join(', ')})`;
     case 'set':
       return node.items.length === 0 ? 'set()' : `{${inner(node.items).join(', ')}}`;
@@ -351,7 +371,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       const parts: string[] = [];
       for (let i = 0; i + 1 < node.items.length; i += 2) {
         parts.push(
-          `${pythonRepr(node.items[i] ?? null, depth + 1)}: ${pythonRepr(node.items[i + 1] ?? null, depth + 1)}`,
+          `${pythonRepr(node.items[i] ?? null, depth + 1, budget)}: ${pythonRepr(node.items[i + 1] ?? null, depth + 1, budget)}`,
         );
       }
       return `{${parts.join(', ')}}`;
@@ -360,7 +380,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       return dotted(node);
     case 'instance': {
       const builtin = builtinValue(node);
-      if (builtin !== undefined) return pythonRepr(builtin, depth);
+      if (builtin !== undefined) return pythonRepr(builtin, depth, budget);
       const text = instanceText(node);
       const type = pythonTypeOf(node);
       // Decimal('1.5') as Python shows it; other known types in the same shape.
@@ -406,8 +426,10 @@ export class PythonObject {
   }
 
   /**
-   * What Python's `str()` shows for the value: ISO 8601 text for a `datetime`, `date` or
-   * `time` (`isoformat()`), the digits of a `Decimal`; a `repr` for anything else.
+   * What Python shows for the value: ISO 8601 text for a `datetime`, `date` or `time`
+   * (`isoformat()`; for a named zone such as `zoneinfo.ZoneInfo`, whose offset only Python's tz
+   * database knows, the zone name in brackets instead: `2024-07-01T12:00:00[Europe/Paris]`),
+   * `str()` for a `Decimal`, `timedelta` or `timezone`, and `repr()` for anything else.
    */
   toString(): string {
     const node = this.#node;
