@@ -321,6 +321,8 @@ function checkOptions(options: SqliteStoreOptions): void {
  */
 export function sqliteStore(options: SqliteStoreOptions): SqlSessionStore {
   checkOptions(options);
+  // A Node.js without node:sqlite fails here, at startup, rather than at the first request.
+  loadSqlite();
   const table = parseTableName(options.table ?? DEFAULT_TABLE, sqliteDialect);
   const autoMigrate = options.autoMigrate ?? true;
   const path = options.path === ':memory:' ? options.path : resolve(options.path);
