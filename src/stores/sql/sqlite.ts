@@ -115,6 +115,28 @@ function loadSqlite(): SqliteModule {
   return sqlite;
 }
 
+/** A prepared statement, and which argument each of its anonymous parameters takes. */
+interface Prepared {
+  statement: StatementSync;
+  order: readonly number[];
+}
+
+// Node.js 22.13's node:sqlite binds arguments to anonymous "?" parameters only: a numbered
+// "?1" fails with "column index out of range". So "?N" is rewritten to "?", and the arguments
+// are passed in the order the parameters appear, repeated where one is used twice.
+function anonymousParameters(sql: string): { sql: string; order: number[] } {
+  const order: number[] = [];
+  const rewritten = sql.replace(/\?(\d+)/g, (_, index: string) => {
+    order.push(Number(index) - 1);
+    return '?';
+  });
+  return { sql: rewritten, order };
+}
+
+function argumentsFor(prepared: Prepared, params: readonly SqlValue[]): SqlValue[] {
+  return prepared.order.length === 0 ? [...params] : prepared.order.map((i) => params[i] ?? null);
+}
+
 // SQLITE_CONSTRAINT: a failed statement that SQLite undoes alone, leaving the transaction open.
 const SQLITE_CONSTRAINT = 19;
 
@@ -140,7 +162,7 @@ class SqliteClient implements SqlClient {
   readonly #pragmas: readonly string[];
   readonly #ddl: readonly string[] | undefined;
   readonly #tableName: string;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements = new Map<string, Prepared>();
   #pending: PendingWrite[] = [];
   #db: DatabaseSync | undefined;
   #closed = false;
@@ -177,7 +199,7 @@ class SqliteClient implements SqlClient {
   }
 
   #exists(db: DatabaseSync, table = this.#tableName): boolean {
-    const sql = `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?1`;
+    const sql = `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?`;
     return db.prepare(sql).get(table) !== undefined;
   }
 
@@ -197,21 +219,25 @@ class SqliteClient implements SqlClient {
     }
   }
 
-  #prepared(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#database.prepare(sql);
-      this.#statements.set(sql, statement);
+  #prepared(sql: string): Prepared {
+    let prepared = this.#statements.get(sql);
+    if (prepared === undefined) {
+      const anonymous = anonymousParameters(sql);
+      prepared = { statement: this.#database.prepare(anonymous.sql), order: anonymous.order };
+      this.#statements.set(sql, prepared);
     }
-    return statement;
+    return prepared;
   }
 
   async query(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> {
-    return this.#prepared(sql).all(...params) as SqlRow[];
+    const prepared = this.#prepared(sql);
+    return prepared.statement.all(...argumentsFor(prepared, params)) as SqlRow[];
   }
 
-  async run(sql: string, params: readonly SqlValue[]): Promise<number> {
-    const statement = this.#prepared(sql);
+  async run(sql: string, sqlParams: readonly SqlValue[]): Promise<number> {
+    const prepared = this.#prepared(sql);
+    const { statement } = prepared;
+    const params = argumentsFor(prepared, sqlParams);
     return new Promise((resolve, reject) => {
       if (this.#pending.push({ statement, params, resolve, reject }) === 1) {
         setImmediate(() => this.#commit());
