@@ -125,7 +125,59 @@ function isWeakSecret(secret: SecretKey): boolean {
   return text.length < 50 || new Set(text).size < 5 || text.startsWith('django-insecure-');
 }
 
-let warnedWeakSecret = false;
+// Every name Settings has: anything else is a misspelling that would otherwise go unnoticed
+// in JavaScript (`cookieSecur: true` leaves the cookie insecure without a word).
+const SETTING_NAMES: readonly (keyof Settings)[] = [
+  'secretKey',
+  'secretKeyFallbacks',
+  'engine',
+  'cookieName',
+  'cookieAge',
+  'cookieDomain',
+  'cookiePath',
+  'cookieSecure',
+  'cookieHttpOnly',
+  'cookieSameSite',
+  'cookiePartitioned',
+  'saveEveryRequest',
+  'expireAtBrowserClose',
+  'signedCookieScheme',
+  'signedCookieLegacyFallback',
+  'logger',
+];
+
+/** Levenshtein distance, ignoring case. */
+function distance(a: string, b: string): number {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      row.push(
+        Math.min((row[j - 1] ?? 0) + 1, (previous[j] ?? 0) + 1, (previous[j - 1] ?? 0) + cost),
+      );
+    }
+    previous = row;
+  }
+  return previous[y.length] ?? 0;
+}
+
+function checkNames(settings: Settings): void {
+  for (const name of Object.keys(settings)) {
+    if ((SETTING_NAMES as readonly string[]).includes(name)) continue;
+    const nearest = SETTING_NAMES.map((known) => ({ known, d: distance(name, known) })).sort(
+      (a, b) => a.d - b.d,
+    )[0];
+    const close = nearest !== undefined && nearest.d <= Math.max(2, Math.floor(name.length / 4));
+    fail(
+      name,
+      close
+        ? `is not a setting; did you mean ${nearest.known}?`
+        : `is not a setting; the settings are ${SETTING_NAMES.join(', ')}`,
+    );
+  }
+}
 
 const SAME_SITE = new Set(['lax', 'strict', 'none']);
 
@@ -136,7 +188,7 @@ function isEngine(value: unknown): value is SessionStore | EngineProvider {
 
 /**
  * Validates settings and fills in Django's defaults. Throws `ImproperlyConfigured` naming the
- * setting and the fix; warns once about a weak secret.
+ * setting and the fix, for unknown setting names too; warns about a weak secret.
  */
 export function resolveSettings(settings: Settings): ResolvedSettings {
   if (typeof settings !== 'object' || settings === null) {
@@ -144,6 +196,7 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
       'coatcheck: createSessions needs a settings object with a secretKey',
     );
   }
+  checkNames(settings);
   const secretKey = checkSecret(settings.secretKey, 'secretKey');
   const fallbacks = settings.secretKeyFallbacks ?? [];
   if (!Array.isArray(fallbacks)) fail('secretKeyFallbacks', 'must be an array of secrets');
@@ -182,6 +235,11 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
 
   const cookieName = settings.cookieName ?? 'sessionid';
   const cookiePath = settings.cookiePath ?? '/';
+  // RFC 6265 §5.2.4: a Path that does not start with "/" is ignored, and the browser uses the
+  // request's directory instead, so the cookie would not be sent where the setting says.
+  if (typeof cookiePath === 'string' && !cookiePath.startsWith('/')) {
+    fail('cookiePath', `must start with "/", got ${JSON.stringify(cookiePath)}`);
+  }
   const cookieDomain = settings.cookieDomain ?? null;
   const cookieSecure = settings.cookieSecure ?? false;
   const cookieSameSite = settings.cookieSameSite ?? 'Lax';
@@ -235,8 +293,8 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
   if (typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
     fail('logger', 'must have warn() and error() methods, as console does');
   }
-  if (isWeakSecret(secretKey) && !warnedWeakSecret) {
-    warnedWeakSecret = true;
+  // Once per app (per createSessions): each app with a weak secret is told, not just the first.
+  if (isWeakSecret(secretKey)) {
     logger.warn(
       'settings.secretKey is weak: use at least 50 random characters with 5 or more distinct ones, ' +
         "not one starting with 'django-insecure-' (Django's check security.W009)",

@@ -1,10 +1,13 @@
-#!/usr/bin/env node
 /**
  * The `coatcheck` command: maintenance of session stores (`migrate`, `clearsessions`,
  * `inspect`, `stats`), as Django's `manage.py` commands for sessions.
  *
  * Exit codes: 0 done; 1 the command ran and failed (an unreachable database, a missing table,
  * no such session, a wrong secret); 2 the command line itself is wrong.
+ *
+ * Nothing it prints holds a password or the secret key (they are replaced by `***`, whatever
+ * the message, a driver's included), nor a control character (escaped, so data cannot drive
+ * the terminal). `bin.ts` is the executable.
  *
  * @module
  */
@@ -15,8 +18,8 @@ import { clearsessions, clearsessionsHelp } from './commands/clearsessions.ts';
 import { inspect, inspectHelp } from './commands/inspect.ts';
 import { migrate, migrateHelp } from './commands/migrate.ts';
 import { stats, statsHelp } from './commands/stats.ts';
-import { type Output, processOutput } from './output.ts';
-import { resolveTarget, type Target, UsageError } from './target.ts';
+import { guardedOutput, type Output, processOutput } from './output.ts';
+import { passwordOf, resolveTarget, type Target, UsageError } from './target.ts';
 
 const USAGE = `Usage: coatcheck <command> [options]
 
@@ -33,6 +36,30 @@ Where the sessions are:
   --table NAME    the session table (default django_session)
 
 Run "coatcheck <command> --help" for a command's options.`;
+
+const SHORT_USAGE =
+  'Usage: coatcheck <command> [options]; run "coatcheck --help" for the commands and options.';
+
+/** What the output must never show: the database password and the secret key. */
+function secretsIn(args: readonly string[]): string[] {
+  const secrets: string[] = [];
+  const env = process.env.SECRET_KEY;
+  if (env !== undefined && env !== '') secrets.push(env);
+  // Read from the raw arguments, so a command line that fails to parse is covered too.
+  for (const [i, arg] of args.entries()) {
+    const next = args[i + 1];
+    const [name, value] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, next];
+    if (value === undefined) continue;
+    if (name === '--secret') secrets.push(value);
+    if (name === '--database') {
+      const password = passwordOf(value);
+      if (password !== undefined) secrets.push(password);
+    }
+  }
+  return secrets;
+}
 
 const HELP: Record<string, string> = {
   migrate: migrateHelp,
@@ -62,8 +89,9 @@ function positiveInteger(text: string | undefined, option: string): number | und
 /** Runs the CLI with `args` (without the node and script paths); resolves to the exit code. */
 export async function main(
   args: readonly string[],
-  output: Output = processOutput(),
+  rawOutput: Output = processOutput(),
 ): Promise<number> {
+  const output = guardedOutput(rawOutput, secretsIn(args));
   let target: Target | undefined;
   try {
     const { values, positionals } = parseArgs({
@@ -89,7 +117,7 @@ export async function main(
       );
     }
     const batchSize = positiveInteger(values['batch-size'], '--batch-size');
-    target = await resolveTarget(values);
+    target = await resolveTarget({ ...values, readOnly: command !== 'migrate' });
     // migrate is what makes a missing table; everything else needs one.
     if (command !== 'migrate') await target.open();
     switch (command) {
@@ -107,7 +135,8 @@ export async function main(
       error instanceof UsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
-      output.err(`coatcheck: ${(error as Error).message}\n\n${USAGE}`);
+      const message = (error as Error).message.replace(/^coatcheck: /, '');
+      output.err(`coatcheck: ${message}\n${SHORT_USAGE}`);
       return 2;
     }
     if (error instanceof CoatcheckError) {
@@ -118,12 +147,10 @@ export async function main(
       );
       return 1;
     }
-    throw error;
+    // A bug, or a driver's own error: its stack helps a bug report, through the same guard.
+    output.err(`coatcheck: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    return 1;
   } finally {
     await target?.close().catch(() => undefined);
   }
-}
-
-if (import.meta.main) {
-  process.exitCode = await main(process.argv.slice(2));
 }

@@ -27,6 +27,11 @@ export interface TargetOptions {
   config?: string | undefined;
   table?: string | undefined;
   secret?: string | undefined;
+  /**
+   * The command only reads or deletes (stats, inspect, clearsessions): a database that does
+   * not exist is a mistyped path, to report, not a file to create.
+   */
+  readOnly?: boolean | undefined;
 }
 
 /** The resolved target. */
@@ -47,43 +52,97 @@ export interface Target {
 
 const CONFIG_NAMES = ['coatcheck.config.ts', 'coatcheck.config.mjs', 'coatcheck.config.js'];
 
+// scheme://user:password@host...: everything up to the LAST "@" is the user information, so a
+// password holding an unencoded "@" (or "/") is taken whole. A later "@" in the path or query
+// makes more of the URL count as password: it is hidden too, which errs the safe way.
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is;
+
+/** The password in a database URL, as written there; undefined when it has none. */
+export function passwordOf(url: string): string | undefined {
+  const userinfo = USERINFO.exec(url)?.[2];
+  const colon = userinfo?.indexOf(':') ?? -1;
+  return userinfo === undefined || colon === -1 ? undefined : userinfo.slice(colon + 1);
+}
+
 /** A URL fit for messages: the password, if any, replaced by `***`. */
 export function redact(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+  const match = USERINFO.exec(url);
+  const userinfo = match?.[2];
+  if (match === null || userinfo === undefined || !userinfo.includes(':')) return url;
+  const user = userinfo.slice(0, userinfo.indexOf(':'));
+  return `${match[1]}${user}:***@${url.slice(match[0].length)}`;
 }
 
-function sqlitePath(url: string): string {
+const SQLITE_FORMS =
+  'use sqlite:///relative/path, sqlite:////absolute/path (as SQLAlchemy and dj-database-url ' +
+  'read them) or sqlite:path';
+
+/**
+ * The file a `sqlite:` URL names. Three slashes start a path relative to the working
+ * directory and four an absolute one, as SQLAlchemy and dj-database-url read them (so the URL
+ * a Django or SQLAlchemy project already has means the same file here); without slashes,
+ * `sqlite:path` is the path as written.
+ */
+export function sqlitePath(url: string): string {
   const rest = url.slice('sqlite:'.length);
   if (rest === ':memory:') return rest;
-  // sqlite:///absolute/path, sqlite://relative (as SQLAlchemy and dj-database-url write them),
-  // or plain sqlite:relative/path.
-  if (rest.startsWith('///')) return rest.slice(2);
-  if (rest.startsWith('//')) return rest.slice(2);
-  return rest;
+  let path = rest;
+  if (rest.startsWith('///')) path = rest.slice(3);
+  else if (rest.startsWith('//')) {
+    throw new UsageError(
+      `--database ${JSON.stringify(url)} names a host, not a file: ${SQLITE_FORMS}`,
+    );
+  }
+  if (path === '')
+    throw new UsageError(`--database ${JSON.stringify(url)} names no file: ${SQLITE_FORMS}`);
+  return path;
 }
 
-async function storeFromUrl(url: string, table: string | undefined): Promise<SqlSessionStore> {
-  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+async function storeFromUrl(
+  url: string,
+  table: string | undefined,
+  readOnly: boolean,
+): Promise<SqlSessionStore> {
+  // SQLAlchemy names the driver after a "+" (postgresql+psycopg://, mysql+pymysql://); ours is
+  // fixed, so the URL is read without it.
+  const plain = url.replace(/^([a-z]+)\+[a-z0-9_]+:/i, '$1:');
+  const scheme = plain.slice(0, Math.max(0, plain.indexOf(':'))).toLowerCase();
   const options = table === undefined ? {} : { table };
-  switch (scheme) {
-    case 'sqlite': {
-      const { sqliteStore } = await import('../stores/sql/sqlite.ts');
-      return sqliteStore({ path: sqlitePath(url), ...options, autoMigrate: false });
+  try {
+    switch (scheme) {
+      case 'sqlite': {
+        const path = sqlitePath(plain);
+        const { sqliteStore } = await import('../stores/sql/sqlite.ts');
+        // Made first, so its checks of the options come first; it opens nothing yet.
+        const store = sqliteStore({ path, ...options, autoMigrate: false });
+        if (readOnly && path !== ':memory:' && !existsSync(path)) {
+          throw new ImproperlyConfigured(
+            `coatcheck: no SQLite database at ${resolve(path)}; check the path ` +
+              '(coatcheck migrate creates the database and its table)',
+          );
+        }
+        return store;
+      }
+      case 'postgres':
+      case 'postgresql': {
+        const { postgresStore } = await import('../stores/sql/postgres.ts');
+        return postgresStore({ url: plain, maxConnections: 2 }, options);
+      }
+      case 'mysql':
+      case 'mariadb': {
+        const { mysqlStore } = await import('../stores/sql/mysql.ts');
+        return mysqlStore({ url: plain.replace(/^mariadb:/i, 'mysql:') }, options);
+      }
+      default:
+        throw new UsageError(
+          `--database must start with sqlite:, postgres:, or mysql:, got ${JSON.stringify(redact(url))}`,
+        );
     }
-    case 'postgres':
-    case 'postgresql': {
-      const { postgresStore } = await import('../stores/sql/postgres.ts');
-      return postgresStore({ url, maxConnections: 2 }, options);
-    }
-    case 'mysql':
-    case 'mariadb': {
-      const { mysqlStore } = await import('../stores/sql/mysql.ts');
-      return mysqlStore({ url: url.replace(/^mariadb:/i, 'mysql:') }, options);
-    }
-    default:
-      throw new UsageError(
-        `--database must start with sqlite:, postgres:, or mysql:, got ${JSON.stringify(redact(url))}`,
-      );
+  } catch (error) {
+    // The stores refuse a bad table name or option with a TypeError: here that is the command
+    // line's fault.
+    if (error instanceof TypeError) throw new UsageError(error.message, { cause: error });
+    throw error;
   }
 }
 
@@ -134,7 +193,7 @@ export async function resolveTarget(
   const envSecret = process.env.SECRET_KEY === '' ? undefined : process.env.SECRET_KEY;
   if (options.database !== undefined) {
     const secretKey = options.secret ?? envSecret;
-    const store = await storeFromUrl(options.database, options.table);
+    const store = await storeFromUrl(options.database, options.table, options.readOnly ?? false);
     const context = storeContext(secretKey);
     return {
       store,

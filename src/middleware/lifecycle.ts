@@ -319,6 +319,18 @@ class App<Data extends SessionData> implements Sessions<Data> {
       policy,
       logger,
       djangoCodec: djangoSessionCodec({ secretKey, fallbackKeys: secretKeyFallbacks, logger }),
+      sessionCookieLine: (value) => {
+        const s = this.settings;
+        return serializeCookie(cookieName, value, {
+          maxAge: s.expireAtBrowserClose ? undefined : s.cookieAge,
+          path: s.cookiePath,
+          domain: s.cookieDomain,
+          secure: s.cookieSecure,
+          httpOnly: s.cookieHttpOnly,
+          sameSite: s.cookieSameSite,
+          partitioned: s.cookiePartitioned,
+        });
+      },
     };
     const { engine } = this.settings;
     this.engine = engine.kind === 'store' ? storeEngine(engine, context) : engine.open(context);

@@ -62,6 +62,12 @@ export interface EngineContext {
   readonly logger: SessionLogger;
   /** Django's session encoding under these settings. */
   readonly djangoCodec: SessionCodec;
+  /**
+   * The session cookie's `Set-Cookie` line for `value`, with the settings' attributes and the
+   * full cookie age: what an engine that keeps the data in the cookie measures against the
+   * browsers' limit.
+   */
+  readonly sessionCookieLine?: ((value: string) => string) | undefined;
 }
 
 /** Where sessions live, as the lifecycle sees it. */

@@ -5,7 +5,18 @@
  *
  * Writes go to a temporary file that is then renamed over the session file: a rename is
  * atomic on POSIX, so a crash mid-save leaves the old session or the new one, never half of
- * one.
+ * one. Readers take no lock.
+ *
+ * Writers do: every write holds the session's lock file (`<cookie name><key>_lock`, see
+ * `file-lock.ts`), and an update is a compare-and-save under it, so concurrent requests that
+ * change different keys of one session all keep their change, in this process and across
+ * processes sharing the directory. Django's own file engine writes without the lock, so a
+ * Django process writing the same session at the same moment can still overwrite a change.
+ *
+ * Temporary files (`_out_`) left by a process killed mid-write, and abandoned lock files,
+ * are removed when the store opens and by every `clearExpired` once they are a minute old.
+ * Neither kind can be mistaken for a session, by this store or by Django's `clearsessions`:
+ * their names hold an underscore, which no session key does.
  *
  * An expired file still exists (Django's `exists()` is `os.path.exists`) until a load or
  * `clearExpired` deletes it, so its key cannot be created again until then.
@@ -15,7 +26,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, type Dirent, statSync } from 'node:fs';
-import { open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   CreateError,
@@ -26,7 +37,14 @@ import {
 } from '../errors.ts';
 import type { SessionCodec } from '../session/encoding.ts';
 import { EXPIRY_KEY, expiryAge, expiryDate } from '../session/expiry.ts';
-import type { SessionStore, StoreContext, StoreRecord, StoreSaveOptions } from './store.ts';
+import { lockLeftover, removeIfAbandoned, SessionFileLocks } from './file-lock.ts';
+import type {
+  CompareAndSaveOutcome,
+  SessionStore,
+  StoreContext,
+  StoreRecord,
+  StoreSaveOptions,
+} from './store.ts';
 
 /** Options of {@link fileStore}. */
 export interface FileStoreOptions {
@@ -37,7 +55,10 @@ export interface FileStoreOptions {
 // Temporary files carry this marker; an underscore never occurs in a session key, so a
 // half-written temporary file is never mistaken for a session.
 const TEMP_MARKER = '_out_';
-const STALE_TEMP_MS = 60 * 60 * 1000;
+// A write lives for milliseconds; a temporary file a minute old belongs to a dead writer.
+const STALE_TEMP_MS = 60 * 1000;
+// The lock file beside each session file; the underscore keeps it from reading as a session.
+const LOCK_MARKER = '_lock';
 // Owner only, as Django's files are (mkstemp creates them 0600): session data is signed, not
 // encrypted, and other local users have no business reading it.
 const FILE_MODE = 0o600;
@@ -57,14 +78,17 @@ class FileStore implements SessionStore {
   readonly kind = 'store';
   readonly name = 'file';
   readonly directory: string;
+  readonly #locks = new SessionFileLocks();
   #context: StoreContext | undefined;
 
   constructor(directory: string) {
     this.directory = directory;
   }
 
-  open(context: StoreContext): void {
+  async open(context: StoreContext): Promise<void> {
     this.#context = context;
+    // What a process killed mid-write left behind goes now, not at the next clearExpired.
+    await this.#sweepLeftovers().catch(() => undefined);
   }
 
   get #settings(): StoreContext {
@@ -132,10 +156,11 @@ class FileStore implements SessionStore {
     return { data, expiresAt: expiry.date, version: text };
   }
 
-  async #write(path: string, record: StoreRecord): Promise<void> {
+  /** Writes Django's encoded `text` to `path` through a temporary file and a rename. */
+  async #write(path: string, text: string): Promise<void> {
     const temp = `${path}${TEMP_MARKER}${randomBytes(6).toString('hex')}`;
     try {
-      await writeFile(temp, this.#codec.encode(record.data), {
+      await writeFile(temp, text, {
         encoding: 'latin1',
         flag: 'wx',
         mode: FILE_MODE,
@@ -145,6 +170,11 @@ class FileStore implements SessionStore {
       await unlink(temp).catch(() => {});
       throw unavailable('write', path, error);
     }
+  }
+
+  /** Runs `action` holding the lock of the session file at `path`. */
+  #locked<T>(path: string, action: () => Promise<T>): Promise<T> {
+    return this.#locks.withLock(`${path}${LOCK_MARKER}`, action);
   }
 
   async create(key: string, record: StoreRecord): Promise<void> {
@@ -157,31 +187,61 @@ class FileStore implements SessionStore {
         throw new CreateError(`coatcheck: session file ${path} exists`);
       throw unavailable('create', path, error);
     }
-    await this.#write(path, record);
+    // Encoded before taking the lock, so the lock is held only for the file system's work.
+    const text = this.#codec.encode(record.data);
+    await this.#locked(path, () => this.#write(path, text));
   }
 
   async save(key: string, record: StoreRecord, options: StoreSaveOptions): Promise<void> {
     const path = this.#path(key);
-    if (options.mustExist) {
-      try {
-        await stat(path);
-      } catch (error) {
-        if (errorCode(error) === 'ENOENT') {
-          throw new UpdateError('coatcheck: the session was deleted before it could be saved');
+    const text = this.#codec.encode(record.data);
+    await this.#locked(path, async () => {
+      if (options.mustExist) {
+        try {
+          await stat(path);
+        } catch (error) {
+          if (errorCode(error) === 'ENOENT') {
+            throw new UpdateError('coatcheck: the session was deleted before it could be saved');
+          }
+          throw unavailable('read', path, error);
         }
+      }
+      await this.#write(path, text);
+    });
+  }
+
+  async compareAndSave(
+    key: string,
+    record: StoreRecord,
+    version: string,
+  ): Promise<CompareAndSaveOutcome> {
+    const path = this.#path(key);
+    const text = this.#codec.encode(record.data);
+    return this.#locked(path, async () => {
+      let current: string;
+      try {
+        current = await readFile(path, 'latin1');
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT' || errorCode(error) === 'EISDIR') return 'missing';
         throw unavailable('read', path, error);
       }
-    }
-    await this.#write(path, record);
+      // The version is the text load() read: any write since, by anyone, changed it.
+      if (current !== version) return 'conflict';
+      await this.#write(path, text);
+      return 'saved';
+    });
   }
 
   async delete(key: string): Promise<void> {
     const path = this.#path(key);
-    try {
-      await unlink(path);
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw unavailable('delete', path, error);
-    }
+    // Under the lock, so a save that compared before the delete cannot bring the file back.
+    await this.#locked(path, async () => {
+      try {
+        await unlink(path);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw unavailable('delete', path, error);
+      }
+    });
   }
 
   async exists(key: string): Promise<boolean> {
@@ -194,7 +254,7 @@ class FileStore implements SessionStore {
     }
   }
 
-  async clearExpired(): Promise<number> {
+  async #list(): Promise<{ name: string; rest: string }[]> {
     const prefix = this.#settings.cookieName;
     let entries: Dirent[];
     try {
@@ -202,16 +262,35 @@ class FileStore implements SessionStore {
     } catch (error) {
       throw unavailable('list', this.directory, error);
     }
+    // The directory may be shared (Django's default is the system temp directory): only
+    // regular files under the prefix are ours.
+    return entries
+      .filter((entry) => entry.isFile() && entry.name.startsWith(prefix))
+      .map(({ name }) => ({ name, rest: name.slice(prefix.length) }));
+  }
+
+  /** Whether `rest` (a file name after the prefix) is a leftover, which it then removes if stale. */
+  async #sweepLeftover(name: string, rest: string): Promise<boolean> {
+    const path = join(this.directory, name);
+    if (rest.includes(TEMP_MARKER)) {
+      await removeIfOlder(path, STALE_TEMP_MS);
+      return true;
+    }
+    const lock = lockLeftover(rest, LOCK_MARKER);
+    if (lock === 'lock') await removeIfAbandoned(path);
+    else if (lock === 'broken') await removeIfOlder(path, STALE_TEMP_MS);
+    return lock !== undefined;
+  }
+
+  async #sweepLeftovers(): Promise<void> {
+    for (const { name, rest } of await this.#list()) await this.#sweepLeftover(name, rest);
+  }
+
+  async clearExpired(): Promise<number> {
     let removed = 0;
-    for (const entry of entries) {
-      const { name } = entry;
-      // The directory may be shared (Django's default is the system temp directory): only
-      // regular files under the prefix can be sessions.
-      if (!entry.isFile() || !name.startsWith(prefix)) continue;
-      const rest = name.slice(prefix.length);
-      if (rest.includes(TEMP_MARKER)) {
-        await this.#removeStaleTemp(join(this.directory, name));
-      } else if (SESSION_KEY.test(rest)) {
+    for (const { name, rest } of await this.#list()) {
+      if (await this.#sweepLeftover(name, rest)) continue;
+      if (SESSION_KEY.test(rest)) {
         // load() deletes an expired file as it finds it.
         const existed = await this.exists(rest);
         if (existed && (await this.load(rest)) === null) removed++;
@@ -220,16 +299,16 @@ class FileStore implements SessionStore {
     return removed;
   }
 
-  // A temporary file outlives its save only when the process died mid-write.
-  async #removeStaleTemp(path: string): Promise<void> {
-    try {
-      if (Date.now() - (await stat(path)).mtimeMs > STALE_TEMP_MS) await unlink(path);
-    } catch {
-      // Renamed or removed by its writer meanwhile: nothing left to clean.
-    }
-  }
-
   async close(): Promise<void> {}
+}
+
+// A temporary file outlives its save only when the process died mid-write.
+async function removeIfOlder(path: string, ms: number): Promise<void> {
+  try {
+    if (Date.now() - (await stat(path)).mtimeMs > ms) await unlink(path);
+  } catch {
+    // Renamed or removed by its writer meanwhile: nothing left to clean.
+  }
 }
 
 /**

@@ -23,9 +23,10 @@ import { TimestampSigner } from '../signing/timestamp-signer.ts';
 /** The salt of Django's signed-cookie sessions. */
 export const SIGNED_COOKIE_SESSION_SALT = 'django.contrib.sessions.backends.signed_cookies';
 
-// Browsers keep at most 4096 bytes of name and value per cookie. The attributes the lifecycle
-// adds (expires, Max-Age, Path, Domain, SameSite, flags) need about 150 more; this leaves room.
+// The whole Set-Cookie line the response sends is held to 4096 bytes (see serializeCookie).
 const COOKIE_LIMIT = 4096;
+// Room for the attributes when the lifecycle does not say what they are (an engine opened
+// outside createSessions).
 const ATTRIBUTE_ALLOWANCE = 200;
 // Base64 of the JSON, plus ":" + base62 timestamp + ":" + 43-character signature.
 const SIGNATURE_OVERHEAD = 1 + 8 + 1 + 43;
@@ -40,7 +41,14 @@ function open(context: EngineContext): Engine {
     fallbackKeys: context.secretKeyFallbacks,
     salt: SIGNED_COOKIE_SESSION_SALT,
   });
-  const budget = COOKIE_LIMIT - context.cookieName.length - 1 - ATTRIBUTE_ALLOWANCE;
+  // The value's budget, from the real line: everything but the value (name, attributes, the
+  // Max-Age of the full cookie age; a per-session expiry cannot outlive it, ticket #19201)
+  // has the same length for every session. The value is ASCII, one byte a character.
+  const line = context.sessionCookieLine?.('');
+  const budget =
+    line === undefined
+      ? COOKIE_LIMIT - context.cookieName.length - 1 - ATTRIBUTE_ALLOWANCE
+      : COOKIE_LIMIT - Buffer.byteLength(line, 'utf8');
   const encode = (data: SessionData) =>
     signer.signObject(data, { compress: true, compressFrom: COMPRESS_FROM_BYTES });
 
@@ -78,7 +86,7 @@ function open(context: EngineContext): Engine {
       if (size > budget) {
         throw new CookieTooLarge(
           `coatcheck: the session no longer fits in the ${context.cookieName} cookie (${size} bytes of ` +
-            `signed data, about ${budget} allowed); keep less in it or use a server-side store`,
+            `signed data, ${budget} allowed with its attributes); keep less in it or use a server-side store`,
         );
       }
     },

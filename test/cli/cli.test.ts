@@ -1,10 +1,11 @@
 /**
- * The `coatcheck` command, run as a user runs it: a child process, its output and exit code,
- * against real databases.
+ * The `coatcheck` command, run as a user runs it: the built bin (`npm run build` first), through
+ * a symlink as npm installs it, in a child process of the Node.js running the tests (`npm test`
+ * runs them on Node 24 and on Node 22.13, the oldest `engines` allows), against real databases.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,8 +19,16 @@ import {
   skipWithoutPostgres,
 } from '../helpers/databases.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 const SECRET = 'cli-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF';
+
+/** Whether `text` holds a control character other than a newline or a tab. */
+function hasControl(text: string): boolean {
+  return [...text].some((c) => {
+    const code = c.charCodeAt(0);
+    return (code < 0x20 && c !== '\n' && c !== '\t') || (code >= 0x7f && code < 0xa0);
+  });
+}
 
 interface Run {
   code: number;
@@ -42,6 +51,11 @@ function run(args: string[], env: Record<string, string> = {}, cwd?: string): Pr
 
 const directory = mkdtempSync(join(tmpdir(), 'coatcheck-cli-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
+
+// npm links a package's bin into node_modules/.bin through a symlink.
+assert.ok(existsSync(BIN), `${BIN} is missing: run npm run build first`);
+const CLI = join(directory, 'coatcheck');
+symlinkSync(BIN, CLI);
 
 /** Saves sessions through the library, as an application would, with a pinned clock. */
 async function seed(path: string, sessions: { data: Record<string, unknown>; expiry: number }[]) {
@@ -143,7 +157,8 @@ describe('coatcheck on SQLite', () => {
 
   test('reads the store from coatcheck.config.mjs', async () => {
     const project = mkdtempSync(join(directory, 'project-'));
-    const store = new URL('../../src/stores/sql/sqlite.ts', import.meta.url).href;
+    // The built module, as an installed package's config file imports it.
+    const store = new URL('../../dist/stores/sql/sqlite.js', import.meta.url).href;
     writeFileSync(
       join(project, 'coatcheck.config.mjs'),
       `import { sqliteStore } from ${JSON.stringify(store)};\n` +
@@ -192,12 +207,109 @@ describe('coatcheck usage', () => {
   });
 
   test('a password in the URL never reaches the output', async () => {
+    for (const [url, password] of [
+      ['postgres://postgres:hunter2@127.0.0.1:1/test', /hunter2/],
+      ['postgresql+psycopg://app:hunter2@127.0.0.1:1/db', /hunter2/],
+      ['postgres://app:p@ss@word@127.0.0.1:1/db', /p@ss|ss@word|word@/],
+      ['postgres://app:p%40ss%2Fword@127.0.0.1:1/db', /p%40ss|ss%2Fword|p@ss|ss\/word/],
+      ['mysql://app:hunter2@127.0.0.1:1/db', /hunter2/],
+      ['redis://app:hunter2@127.0.0.1:1/db', /hunter2/],
+      ['postgres://app:hunter2@127.0.0.1:1/db?sslmode=bogus', /hunter2/],
+    ] as const) {
+      for (const command of ['stats', 'migrate', 'clearsessions']) {
+        const result = await run([command, '--database', url]);
+        assert.notEqual(result.code, 0, url);
+        assert.doesNotMatch(result.stdout + result.stderr, password, `${command} ${url}`);
+      }
+    }
+  });
+
+  test('the secret key never reaches the output', async () => {
     const result = await run([
-      'stats',
+      'inspect',
+      'x'.repeat(32),
       '--database',
-      'postgres://postgres:hunter2@127.0.0.1:1/test',
+      'sqlite:',
+      '--secret',
+      'tops3cret-value',
     ]);
-    assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
+    assert.doesNotMatch(result.stdout + result.stderr, /tops3cret/);
+  });
+
+  test('a command line the CLI cannot use exits 2 with one line saying why, never a stack trace', async () => {
+    for (const args of [
+      ['stats', '--database', 'sqlite:'],
+      ['stats', '--database', 'sqlite://'],
+      ['stats', '--database', 'sqlite://relative.db'],
+      ['stats', '--database', `sqlite:${join(directory, 'x.sqlite3')}`, '--table', 'x; DROP'],
+      ['stats', '--database', 'postgres://u@127.0.0.1:1/db', '--table', 'a.b.c'],
+    ]) {
+      const result = await run(args, {}, directory);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /^coatcheck: [^\n]+\n/, args.join(' '));
+      assert.doesNotMatch(result.stderr, /\n\s+at /, args.join(' '));
+    }
+  });
+
+  test('output cut short by a closed pipe ends quietly', async () => {
+    const script = `"${process.execPath}" "${CLI}" --help | true; echo "\${PIPESTATUS[0]}"`;
+    const result = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      execFile('/bin/bash', ['-c', script], (_error, stdout, stderr) =>
+        resolve({ stdout, stderr }),
+      );
+    });
+    assert.equal(
+      result.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, ''),
+      '',
+    );
+    assert.equal(result.stdout, '0\n');
+  });
+
+  test('control characters from the command line or the store are escaped, never sent to the terminal', async () => {
+    const result = await run([
+      'inspect',
+      '\x1b]0;pwned\x07\x1b[31mabc',
+      '--database',
+      'sqlite:/nonexistent-dir/x.db',
+    ]);
+    assert.ok(!hasControl(result.stdout + result.stderr), result.stderr);
+    const key = await run([
+      'inspect',
+      '\x1b[31mabc',
+      '--database',
+      `sqlite:${join(directory, 'sessions.sqlite3')}`,
+    ]);
+    assert.equal(key.code, 1);
+    assert.match(key.stderr, /\\x1b\[31mabc/);
+    assert.ok(!hasControl(key.stderr), key.stderr);
+  });
+
+  test('read-only commands on a missing SQLite file exit 1, and create nothing', async () => {
+    const missing = join(directory, 'typo', 'sessions.sqlite3');
+    for (const command of [['stats'], ['clearsessions'], ['inspect', 'x'.repeat(32)]]) {
+      const result = await run([...command, '--database', `sqlite:${missing}`]);
+      assert.equal(result.code, 1, command[0]);
+      assert.match(result.stderr, /^coatcheck: no SQLite database at .*typo\/sessions\.sqlite3/);
+      assert.equal(existsSync(join(directory, 'typo')), false, `${command[0]} made the directory`);
+    }
+  });
+
+  test('sqlite: URLs read as SQLAlchemy and dj-database-url read them', async () => {
+    const project = mkdtempSync(join(directory, 'slashes-'));
+    // Three slashes: relative to the working directory. Four: absolute.
+    const relative = await run(['migrate', '--database', 'sqlite:///rel.sqlite3'], {}, project);
+    assert.equal(relative.code, 0, relative.stderr);
+    assert.deepEqual(readdirSync(project), ['rel.sqlite3']);
+    const absolutePath = join(project, 'abs.sqlite3');
+    const absolute = await run(
+      ['migrate', '--database', `sqlite:///${absolutePath}`],
+      {},
+      directory,
+    );
+    assert.equal(absolute.code, 0, absolute.stderr);
+    assert.ok(existsSync(absolutePath));
+    const plain = await run(['stats', '--database', 'sqlite:rel.sqlite3', '--json'], {}, project);
+    assert.equal(plain.code, 0, plain.stderr);
   });
 });
 

@@ -13,7 +13,7 @@ import { memoryStore } from '../../src/stores/memory.ts';
 import { signedCookies } from '../../src/stores/signed-cookie.ts';
 import { vectors } from '../helpers/vectors.ts';
 
-// 64 characters, 36 distinct: not weak, so these tests never trip the one-time warning.
+// 64 characters, 36 distinct: not weak, so these tests never trip the weak-secret warning.
 const STRONG = 'k7Qx2mP9vL4nR8sT1wY6zB3cD5fG0hJ-aE_iO.uKqWXeVrUtyMNbZlSjHgFdCAs';
 const quiet: SessionLogger = { warn() {}, error() {} };
 
@@ -191,9 +191,29 @@ describe('resolveSettings validation', () => {
   });
 
   test('refuses a path or domain that does not belong in a Set-Cookie header', () => {
-    refuses({ cookiePath: 'a;b' }, /cookiePath.*path "a;b"/);
+    refuses({ cookiePath: '/a;b' }, /cookiePath.*path "\/a;b"/);
     refuses({ cookieDomain: 'exa mple.com' }, /cookieDomain.*domain "exa mple.com"/);
     refuses({ cookiePath: 42 }, /cookiePath.*path must be a string/);
+  });
+
+  test('refuses a cookiePath without its leading slash, which browsers would replace', () => {
+    for (const cookiePath of ['app', 'app/', '', ' /app']) {
+      refuses({ cookiePath }, /settings\.cookiePath must start with "\/"/);
+    }
+  });
+
+  test('refuses a setting it does not know, suggesting the nearest one', () => {
+    refuses(
+      { cookieSecur: true },
+      /settings\.cookieSecur is not a setting.*did you mean cookieSecure\?/,
+    );
+    refuses({ secretKeys: ['x'] }, /settings\.secretKeys is not a setting.*did you mean secretKey/);
+    refuses({ SESSION_COOKIE_AGE: 60 }, /settings\.SESSION_COOKIE_AGE is not a setting/);
+    refuses({ store: memoryStore() }, /settings\.store is not a setting/);
+  });
+
+  test('names every setting it knows when nothing is close', () => {
+    refuses({ zzzzzzzz: 1 }, /settings\.zzzzzzzz is not a setting; the settings are secretKey, /);
   });
 
   test('refuses a __Host- name with a domain, or a prefixed name without Secure', () => {
@@ -243,8 +263,32 @@ describe('resolveSettings validation', () => {
   });
 });
 
+describe('createSessions without node:sqlite', () => {
+  test('refuses the default engine at startup, saying why and what to do', () => {
+    const lifecycleUrl = new URL('../../src/middleware/lifecycle.ts', import.meta.url).href;
+    const script = `
+      const { createSessions } = await import(${JSON.stringify(lifecycleUrl)});
+      try {
+        createSessions({ secretKey: ${JSON.stringify(STRONG)} });
+        process.stdout.write('created');
+      } catch (error) {
+        process.stdout.write(error.name + ': ' + error.message);
+      }
+    `;
+    // A Node.js without node:sqlite, as Node before 22.13 is.
+    const output = execFileSync(
+      process.execPath,
+      ['--no-experimental-sqlite', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    assert.match(output, /^ImproperlyConfigured: coatcheck: .*node:sqlite/);
+    assert.match(output, /Node\.js 22\.13 or later/);
+    assert.match(output, /engine/);
+  });
+});
+
 describe('resolveSettings weak-secret warning', () => {
-  // The warning is once per process (a module-level flag), so each case runs in a fresh one.
+  // Each case runs in a fresh process, so no state of another test can hide a warning.
   const settingsUrl = new URL('../../src/settings.ts', import.meta.url).href;
   const memoryUrl = new URL('../../src/stores/memory.ts', import.meta.url).href;
   const script = `
@@ -268,14 +312,14 @@ describe('resolveSettings weak-secret warning', () => {
 
   const short = 'x1y2z3w4v5u6t7s8r9q0p'; // 21 characters
 
-  test('warns once per process, on the first weak secret, naming the setting', () => {
+  test('warns for every app with a weak secret, not only the first of the process', () => {
     const warnings = warningsFor([short, short, `${short}!`]);
-    assert.equal(warnings.length, 1);
+    assert.equal(warnings.length, 3);
     assert.match(warnings[0] ?? '', /settings\.secretKey is weak/);
     assert.match(warnings[0] ?? '', /W009/);
   });
 
-  test('does not warn for a strong secret, nor spend the one warning on it', () => {
+  test('does not warn for a strong secret', () => {
     assert.deepEqual(warningsFor([STRONG]), []);
     assert.equal(warningsFor([STRONG, STRONG, short]).length, 1);
   });

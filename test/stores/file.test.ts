@@ -20,7 +20,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ImproperlyConfigured, SuspiciousSession } from '../../src/errors.ts';
@@ -33,6 +33,7 @@ import { loads } from '../../src/signing/dumps.ts';
 import { fileStore } from '../../src/stores/file.ts';
 import type { SessionStore, StoreContext } from '../../src/stores/store.ts';
 import { SECRET_KEY as VECTOR_SECRET_KEY, vectors } from '../helpers/vectors.ts';
+import { describeConcurrentWriters } from './concurrency.ts';
 import {
   Browser,
   type CapturingLogger,
@@ -62,6 +63,8 @@ describeStoreContract('file', () => fileStore({ directory: tempDirectory() }), {
 describeSessionContract('file', () => fileStore({ directory: tempDirectory() }), {
   serverSide: true,
 });
+describe('file store under concurrent writers', () =>
+  describeConcurrentWriters(() => fileStore({ directory: tempDirectory() }), 50));
 
 /** A store opened with the settings the lifecycle would give it, over a new directory. */
 async function openStore(settings: Partial<Settings> = {}): Promise<{
@@ -433,17 +436,29 @@ describe('fileStore', () => {
       assert.deepEqual(await browser.data(), {});
     });
 
-    test('clearExpired removes one older than an hour, keeps a fresh one, and counts neither', async () => {
+    test('clearExpired removes one older than a minute, keeps a fresh one, and counts neither', async () => {
       const { store, directory, context } = await openStore();
       const encoded = context.djangoCodec.encode({ a: 1 });
       const fresh = `sessionid${generateSessionKey()}_out_fresh123`;
       const stale = `sessionid${generateSessionKey()}_out_stale123`;
       writeFileSync(join(directory, fresh), encoded);
       writeFileSync(join(directory, stale), encoded);
-      age(join(directory, fresh), 50 * 60);
-      age(join(directory, stale), 61 * 60);
+      age(join(directory, fresh), 30);
+      age(join(directory, stale), 61);
       assert.equal(await store.clearExpired(), 0);
       assert.deepEqual(readdirSync(directory), [fresh]);
+    });
+
+    test('opening the store removes temporary files older than a minute', async () => {
+      const directory = tempDirectory();
+      const fresh = `sessionid${generateSessionKey()}_out_fresh123`;
+      const stale = `sessionid${generateSessionKey()}_out_stale123`;
+      const foreign = `other${generateSessionKey()}_out_stale123`;
+      for (const name of [fresh, stale, foreign]) writeFileSync(join(directory, name), 'x');
+      age(join(directory, stale), 61);
+      age(join(directory, foreign), 61);
+      await fileStore({ directory }).open?.(storeContext());
+      assert.deepEqual(readdirSync(directory).sort(), [foreign, fresh].sort());
     });
 
     test('a save leaves no temporary file behind', async () => {
@@ -452,6 +467,65 @@ describe('fileStore', () => {
       await store.create(key, recordOf({ a: 1 }));
       for (let i = 0; i < 5; i++) await store.save(key, recordOf({ i }), { mustExist: true });
       assert.deepEqual(readdirSync(directory), [`sessionid${key}`]);
+    });
+  });
+
+  describe('the session lock', () => {
+    /** The pid of a process that has exited. */
+    async function deadPid(): Promise<number> {
+      const child = spawn(process.execPath, ['-e', '']);
+      await new Promise((resolve) => child.on('exit', resolve));
+      return child.pid ?? 0;
+    }
+
+    async function lockedSession(owner: string, ageSeconds = 0) {
+      const opened = await openStore();
+      const key = generateSessionKey();
+      await opened.store.create(key, recordOf({ a: 1 }));
+      const lock = join(opened.directory, `sessionid${key}_lock`);
+      writeFileSync(lock, owner);
+      if (ageSeconds > 0) age(lock, ageSeconds);
+      return { ...opened, key, lock };
+    }
+
+    test('a lock left by a process of this host that has exited is broken at once', async () => {
+      const { store, key, lock, directory } = await lockedSession(
+        `${await deadPid()} ${hostname()} ${Date.now()} abc\n`,
+      );
+      const started = Date.now();
+      await store.save(key, recordOf({ a: 2 }), { mustExist: true });
+      assert.ok(Date.now() - started < 1000, 'the save waited for a dead owner');
+      assert.deepEqual((await store.load(key))?.data, { a: 2 });
+      assert.equal(existsSync(lock), false);
+      assert.deepEqual(readdirSync(directory), [`sessionid${key}`]);
+    });
+
+    test('a lock older than ten seconds is broken, whoever holds it', async () => {
+      const { store, key } = await lockedSession(`1 elsewhere.example ${Date.now()} abc\n`, 11);
+      await store.delete(key);
+      assert.equal(await store.exists(key), false);
+    });
+
+    test('a lock held by a live process makes writers wait for its release', async () => {
+      const { store, key, lock } = await lockedSession(`${process.pid} ${hostname()} 1 abc\n`);
+      const started = Date.now();
+      setTimeout(() => rmSync(lock), 300);
+      await store.save(key, recordOf({ a: 2 }), { mustExist: true });
+      assert.ok(Date.now() - started >= 250, 'the save did not wait for the lock');
+      assert.deepEqual((await store.load(key))?.data, { a: 2 });
+    });
+
+    test('clearExpired removes abandoned locks and keeps live ones, counting neither', async () => {
+      const { store, directory } = await openStore();
+      const dead = `sessionid${generateSessionKey()}_lock`;
+      const old = `sessionid${generateSessionKey()}_lock`;
+      const live = `sessionid${generateSessionKey()}_lock`;
+      writeFileSync(join(directory, dead), `${await deadPid()} ${hostname()} 1 abc\n`);
+      writeFileSync(join(directory, old), `1 elsewhere.example 1 abc\n`);
+      age(join(directory, old), 11);
+      writeFileSync(join(directory, live), `${process.pid} ${hostname()} 1 abc\n`);
+      assert.equal(await store.clearExpired(), 0);
+      assert.deepEqual(readdirSync(directory), [live]);
     });
   });
 
@@ -525,6 +599,80 @@ describe('fileStore', () => {
 
 const FILE_STORE = new URL('../../src/stores/file.ts', import.meta.url).href;
 const ENCODING = new URL('../../src/session/encoding.ts', import.meta.url).href;
+const LIFECYCLE = new URL('../../src/middleware/lifecycle.ts', import.meta.url).href;
+
+describe('file store writers in several processes', () => {
+  test('two processes, 25 requests each on one session, each setting its own key: all 50 keep their change', async () => {
+    const directory = tempDirectory();
+    const sessions = lifecycle(directory);
+    const first = sessions.begin(undefined);
+    (await first.session()).set('shared', 'start');
+    const cookie = (await first.finish({ status: 200 })).setCookie[0]?.split(';')[0] ?? '';
+    await writeFromProcesses(directory, cookie, [0, 25], 25);
+    const data = (await sessions.begin(cookie).session()).toJSON();
+    for (let i = 0; i < 50; i++) assert.equal(data[`writer${i}`], i, `writer${i} lost`);
+    assert.equal(data.shared, 'start');
+    assert.deepEqual(readdirSync(directory), [`sessionid${cookie.split('=')[1]}`]);
+  });
+});
+
+/**
+ * Runs one child process per entry of `offsets`; each loads `count` requests on the session in
+ * `cookie`, waits until every process has loaded, then has each request set its own key
+ * (`writer<offset + i>`) and save, all at once.
+ */
+async function writeFromProcesses(
+  directory: string,
+  cookie: string,
+  offsets: number[],
+  count: number,
+): Promise<void> {
+  const code = `
+    import { createSessions } from ${JSON.stringify(LIFECYCLE)};
+    import { fileStore } from ${JSON.stringify(FILE_STORE)};
+    const [directory, cookie, secret, offset, count] = process.argv.slice(1);
+    const sessions = createSessions({
+      secretKey: secret,
+      engine: fileStore({ directory }),
+      logger: { warn() {}, error() {} },
+    });
+    const contexts = Array.from({ length: Number(count) }, () => sessions.begin(cookie));
+    const loaded = await Promise.all(contexts.map((ctx) => ctx.session()));
+    for (const [i, session] of loaded.entries()) session.set('writer' + (Number(offset) + i), Number(offset) + i);
+    process.stdout.write('loaded\\n');
+    for await (const _ of process.stdin) break;
+    await Promise.all(contexts.map((ctx) => ctx.finish({ status: 200 })));
+    process.stdout.write('saved\\n');
+    process.exit(0);
+  `;
+  const children = offsets.map((offset) =>
+    spawn(
+      process.execPath,
+      ['--input-type=module', '-e', code, directory, cookie, SECRET, String(offset), String(count)],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    ),
+  );
+  const said = (child: (typeof children)[number], word: string) =>
+    new Promise<void>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes(word)) resolve();
+      });
+      child.on('exit', (exitCode) =>
+        reject(new Error(`a writer exited (${exitCode}) before "${word}"`)),
+      );
+    });
+  const saved = Promise.all(children.map((child) => said(child, 'saved')));
+  saved.catch(() => undefined); // reported below, unless loading failed first
+  try {
+    await Promise.all(children.map((child) => said(child, 'loaded')));
+    for (const child of children) child.stdin.write('go\n');
+    await saved;
+  } finally {
+    for (const child of children) child.kill();
+  }
+}
 
 /**
  * Runs a child Node process that saves a huge session under `key` over and over, several saves
@@ -569,7 +717,12 @@ async function killWriterMidSave(directory: string, key: string, payload: string
     child.stdout.on('data', () => resolve());
     child.on('exit', (exitCode) => reject(new Error(`the writer exited early (${exitCode})`)));
   });
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  // Writes take turns under the session's lock, so most of the time is spent encoding: wait
+  // until a temporary file is on disk, which is a write in flight, and kill the writer then.
+  const until = Date.now() + 5000;
+  while (Date.now() < until && !readdirSync(directory).some((name) => name.includes('_out_'))) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
 }

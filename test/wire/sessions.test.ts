@@ -16,7 +16,15 @@
  * Django 3.2 answers with a new key and an empty-session file, coatcheck deletes the cookie.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -306,6 +314,20 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
         [a, b, c].map((key) => `sessionid${key}`).sort(),
       );
       assert.deepEqual(django.call('clearsessions'), [`sessionid${a}`]);
+    });
+
+    test('Django’s clearsessions passes over coatcheck’s lock and temporary files', async () => {
+      const { django, file, browser } = shared();
+      const visit = await browser().session((session) => session.set('foo', 'bar'));
+      const key = visit.sent?.value ?? '';
+      // What a writer holds mid-save: the session's lock file and its temporary file.
+      const leftovers = [`${file(key)}_lock`, `${file(key)}_out_0a1b2c3d4e5f`];
+      for (const path of leftovers) writeFileSync(path, `${process.pid} here 1 x\n`);
+      assert.deepEqual(
+        django.call('clearsessions'),
+        [`sessionid${key}`, `sessionid${key}_lock`, `sessionid${key}_out_0a1b2c3d4e5f`].sort(),
+      );
+      for (const path of leftovers) rmSync(path);
     });
 
     test('coatcheck’s clearExpired removes Django’s expired files', async () => {

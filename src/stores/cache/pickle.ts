@@ -1,7 +1,7 @@
 /**
  * The session dict as Django's cache engines store it: a Python pickle (`pickle.dumps` of the
  * dict; protocol 4 from django-redis, 5 from pymemcache and Django 4+'s `RedisCache`). Why
- * coatcheck reads and writes pickle itself: docs/decisions/0005-pickle-codec.md.
+ * coatcheck reads and writes pickle itself: docs/decisions/0007-pickle-codec.md.
  *
  * What the application sees for each Python value:
  *

@@ -175,6 +175,28 @@ function loadSqlite(): SqliteModule {
   return sqlite;
 }
 
+/** A prepared statement, and which argument each of its anonymous parameters takes. */
+interface Prepared {
+  statement: StatementSync;
+  order: readonly number[];
+}
+
+// Node.js 22.13's node:sqlite binds arguments to anonymous "?" parameters only: a numbered
+// "?1" fails with "column index out of range". So "?N" is rewritten to "?", and the arguments
+// are passed in the order the parameters appear, repeated where one is used twice.
+function anonymousParameters(sql: string): { sql: string; order: number[] } {
+  const order: number[] = [];
+  const rewritten = sql.replace(/\?(\d+)/g, (_, index: string) => {
+    order.push(Number(index) - 1);
+    return '?';
+  });
+  return { sql: rewritten, order };
+}
+
+function argumentsFor(prepared: Prepared, params: readonly SqlValue[]): SqlValue[] {
+  return prepared.order.length === 0 ? [...params] : prepared.order.map((i) => params[i] ?? null);
+}
+
 // SQLITE_CONSTRAINT: a failed statement that SQLite undoes alone, leaving the transaction open.
 const SQLITE_CONSTRAINT = 19;
 // SQLITE_BUSY (and its extended codes): another connection holds the lock this one needs.
@@ -220,7 +242,7 @@ class SqliteClient implements SqlClient {
   readonly #tableName: string;
   readonly #fileMode: number;
   readonly #busyTimeout: number;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements = new Map<string, Prepared>();
   #pending: PendingWrite[] = [];
   #commitScheduled = false;
   #nextPause = FIRST_PAUSE;
@@ -268,7 +290,7 @@ class SqliteClient implements SqlClient {
   }
 
   #exists(db: DatabaseSync, table = this.#tableName): boolean {
-    const sql = `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?1`;
+    const sql = `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?`;
     return db.prepare(sql).get(table) !== undefined;
   }
 
@@ -288,13 +310,26 @@ class SqliteClient implements SqlClient {
     }
   }
 
-  #prepared(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#database.prepare(sql);
-      this.#statements.set(sql, statement);
+  #prepared(sql: string): Prepared {
+    let prepared = this.#statements.get(sql);
+    if (prepared === undefined) {
+      const anonymous = anonymousParameters(sql);
+      prepared = { statement: this.#database.prepare(anonymous.sql), order: anonymous.order };
+      this.#statements.set(sql, prepared);
     }
-    return statement;
+    return prepared;
+  }
+
+  /** The rows a statement returns, its parameters bound in the order Node.js 22.13 needs. */
+  #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
+    const prepared = this.#prepared(sql);
+    return prepared.statement.all(...argumentsFor(prepared, params)) as SqlRow[];
+  }
+
+  /** How many rows a statement changed; see {@link #all}. */
+  #changes(sql: string, params: readonly SqlValue[]): number {
+    const prepared = this.#prepared(sql);
+    return Number(prepared.statement.run(...argumentsFor(prepared, params)).changes);
   }
 
   /**
@@ -317,7 +352,7 @@ class SqliteClient implements SqlClient {
   query(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> {
     // A reader in WAL mode waits for no writer, but opening the database (the switch to WAL,
     // the table made on first use) can find it locked.
-    return this.#unlocked(() => this.#prepared(sql).all(...params) as SqlRow[]);
+    return this.#unlocked(() => this.#all(sql, params));
   }
 
   run(sql: string, params: readonly SqlValue[]): Promise<number> {
@@ -381,7 +416,7 @@ class SqliteClient implements SqlClient {
       // Alone: SQLite's own implicit transaction is the same thing, two statements cheaper.
       let changes: number;
       try {
-        changes = Number(this.#prepared(only.sql).run(...only.params).changes);
+        changes = this.#changes(only.sql, only.params);
       } catch (error) {
         if (isBusy(error)) throw error;
         only.reject(error);
@@ -395,7 +430,7 @@ class SqliteClient implements SqlClient {
     try {
       for (const write of batch) {
         try {
-          done.push([write, Number(this.#prepared(write.sql).run(...write.params).changes)]);
+          done.push([write, this.#changes(write.sql, write.params)]);
         } catch (error) {
           const { errcode } = error as { errcode?: unknown };
           if (typeof errcode !== 'number' || (errcode & 0xff) !== SQLITE_CONSTRAINT) throw error;
@@ -480,6 +515,8 @@ function checkOptions(options: SqliteStoreOptions): void {
  */
 export function sqliteStore(options: SqliteStoreOptions): SqlSessionStore {
   checkOptions(options);
+  // A Node.js without node:sqlite fails here, at startup, rather than at the first request.
+  loadSqlite();
   const table = parseTableName(options.table ?? DEFAULT_TABLE, sqliteDialect);
   const autoMigrate = options.autoMigrate ?? true;
   const path = options.path === ':memory:' ? options.path : resolve(options.path);
