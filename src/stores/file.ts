@@ -123,19 +123,20 @@ class FileStore implements SessionStore {
       throw unavailable('read', path, error);
     }
     // An empty file is the placeholder a concurrent create leaves before its first write.
-    const data = text === '' ? {} : this.#codec.decode(text);
+    const { data, origin } =
+      text === '' ? { data: {}, origin: undefined } : this.#codec.decodeWithOrigin(text);
     const expiry = this.#expiry(data, modified);
     if (expiry.age <= 0) {
       await this.delete(key);
       return null;
     }
-    return { data, expiresAt: expiry.date, version: text };
+    return { data, expiresAt: expiry.date, version: text, origin };
   }
 
   async #write(path: string, record: StoreRecord): Promise<void> {
     const temp = `${path}${TEMP_MARKER}${randomBytes(6).toString('hex')}`;
     try {
-      await writeFile(temp, this.#codec.encode(record.data), {
+      await writeFile(temp, this.#codec.encode(record.data, record.origin), {
         encoding: 'latin1',
         flag: 'wx',
         mode: FILE_MODE,
