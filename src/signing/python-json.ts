@@ -173,7 +173,7 @@ const LONG_DIGITS = /\d{16}/;
 // are recognised after `:`, `,` or `[`, so hex digits inside strings (a password hash) rarely
 // trip it; when something inside a string does, the careful parse only costs a little time.
 const MAY_CHANGE =
-  /\d{16}|[:,[]\s*-?(?:\d+(?:\.\d+)?[eE]|\d+\.\d*0(?!\d)|0(?![.\deE]))|"(?:0|[1-9]\d{0,9})"\s*:/;
+  /\d{16}|[:,[]\s*(?:-?\d+(?:\.\d+)?[eE]|-?\d+\.\d*0(?!\d)|-0(?![.\deE]))|"(?:0|[1-9]\d{0,9})"\s*:/;
 const INTEGER_TEXT = /^-?\d+$/;
 // Keys JavaScript orders before all others in an object: canonical array indexes.
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
