@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { SessionData } from './data.ts';
+import type { SessionData, StorableData } from './data.ts';
 import { assertStorable } from './data.ts';
 import {
   EXPIRY_KEY,
@@ -94,7 +94,7 @@ export function createSessionState(key: string | null, data: SessionData = {}): 
  * const session = await ctx.session();
  * session.set('visits', (session.get('visits') ?? 0) + 1);
  */
-export class Session<Data extends SessionData = SessionData> {
+export class Session<Data extends StorableData<Data> = SessionData> {
   readonly #state: SessionState;
   readonly #context: SessionContext;
 
