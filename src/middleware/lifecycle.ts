@@ -28,7 +28,12 @@ import {
   type SessionContext,
   type SessionState,
 } from '../session/session.ts';
-import { type ResolvedSettings, resolveSettings, type Settings } from '../settings.ts';
+import {
+  type ResolvedSettings,
+  readsDateExpiry,
+  resolveSettings,
+  type Settings,
+} from '../settings.ts';
 import { storeEngine } from '../stores/store-engine.ts';
 
 /** What `finish` resolves to: the headers the response must carry. */
@@ -299,7 +304,11 @@ class App<Data extends StorableData<Data>> implements Sessions<Data> {
     const { engine } = this.settings;
     this.engine = engine.kind === 'store' ? storeEngine(engine, context) : engine.open(context);
     const checkData = this.engine.checkData?.bind(this.engine);
-    this.sessionContext = { policy, checkData };
+    this.sessionContext = {
+      policy,
+      checkData,
+      dateExpiry: readsDateExpiry(this.settings.djangoVersion),
+    };
   }
 
   begin(cookieHeader: string | null | undefined): RequestContext<Data> {

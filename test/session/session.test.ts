@@ -646,3 +646,34 @@ describe('Session checkData hook', () => {
     assert.deepEqual(Object.fromEntries(state.data), { a: 1, b: 2 });
   });
 });
+
+describe('setExpiry with Django 3.2 sharing the store', () => {
+  // Django 3.2's get_expiry_age returns a string expiry unchanged, so its middleware answers 500
+  // for the session and its clearsessions aborts: only seconds work there.
+  test('refuses a Date with a TypeError that says to pass seconds, changing nothing', () => {
+    const { session, state } = makeSession(null, { a: 1 }, { dateExpiry: false });
+    session.accessed = false;
+    assert.throws(() => session.setExpiry(new Date(Date.now() + 60_000)), {
+      name: 'TypeError',
+      message: /Django 3\.2.*seconds/,
+    });
+    assert.equal(state.data.has('_session_expiry'), false);
+    assert.equal(session.modified, false);
+  });
+
+  test('takes seconds, 0 and null as before', () => {
+    const { session } = makeSession(null, {}, { dateExpiry: false });
+    session.setExpiry(300);
+    assert.equal(session.get('_session_expiry' as never), 300);
+    session.setExpiry(0);
+    assert.equal(session.getExpireAtBrowserClose(), true);
+    session.setExpiry(null);
+    assert.equal(session.has('_session_expiry' as never), false);
+  });
+
+  test('without the setting a Date is stored as current Django stores it', () => {
+    const { session } = makeSession();
+    session.setExpiry(new Date(Date.UTC(2030, 0, 1)));
+    assert.equal(session.get('_session_expiry' as never), '2030-01-01T00:00:00+00:00');
+  });
+});
