@@ -27,7 +27,14 @@ import { fileStore } from '../../src/stores/file.ts';
 import { signedCookies } from '../../src/stores/signed-cookie.ts';
 import type { SessionStore } from '../../src/stores/store.ts';
 import { Browser, capturingLogger, openedStore, sentCookie } from '../stores/contract.ts';
-import { type Action, DjangoSide, type DjangoVisit, SAMPLE, TWO_WEEKS } from './django-side.ts';
+import {
+  type Action,
+  checkUntouchedValuesRoundTrip,
+  DjangoSide,
+  type DjangoVisit,
+  SAMPLE,
+  TWO_WEEKS,
+} from './django-side.ts';
 import { datetime, runPeer, SECRET_KEY, skipWithoutDjango } from './helpers.ts';
 
 const logger = capturingLogger();
@@ -54,6 +61,10 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
       const visit = django.visit(b);
       assert.deepEqual(visit.data, SAMPLE);
       assert.equal(visit.set_cookie, null, 'Django accepted the cookie as it is');
+    });
+
+    test('values coatcheck left alone reach Django exactly as Django wrote them (big ints, 1.0, key order)', async () => {
+      await checkUntouchedValuesRoundTrip(django, browser());
     });
 
     test('both ways after a second modification', async () => {
@@ -184,6 +195,11 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
         [`sessionid${fromDjango.cookie}`, `sessionid${fromCoatcheck.cookie}`].sort(),
       );
       for (const name of names) assert.equal(statSync(join(directory, name)).mode & 0o777, 0o600);
+    });
+
+    test('values coatcheck left alone reach Django exactly as Django wrote them (big ints, 1.0, key order)', async () => {
+      const { django, browser } = shared();
+      await checkUntouchedValuesRoundTrip(django, browser());
     });
 
     test('modifications cross both ways under the same key', async () => {
