@@ -134,7 +134,7 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
     });
 
     /** Django and coatcheck sharing one new session directory. */
-    function shared(cookieName = 'sessionid') {
+    function shared(cookieName = 'sessionid', settings: Partial<Settings> = {}) {
       const directory = mkdtempSync(join(tmpdir(), 'coatcheck-wire-files-'));
       directories.push(directory);
       const django = new DjangoSide({
@@ -142,7 +142,7 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
         SESSION_FILE_PATH: directory,
         SESSION_COOKIE_NAME: cookieName,
       });
-      const sessions = coatcheck({ engine: fileStore({ directory }), cookieName });
+      const sessions = coatcheck({ engine: fileStore({ directory }), cookieName, ...settings });
       const store = (): Promise<SessionStore> => openedStore(sessions);
       const file = (key: string) => join(directory, `${cookieName}${key}`);
       return { directory, django, sessions, store, file, browser: () => new Browser(sessions) };
@@ -436,6 +436,37 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
       const data = await b.data();
       assert.equal(data.x, 1);
       assert.equal(typeof data[EXPIRY_KEY], 'string');
+    });
+
+    test('with djangoVersion 3.2, setExpiry(Date) is refused and seconds work: Django 3.2 reads the session and its clearsessions runs', async () => {
+      const { django, directory, browser } = shared('sessionid', { djangoVersion: '3.2' });
+      const refused = await browser().session((session) => {
+        session.set('x', 1);
+        assert.throws(() => session.setExpiry(new Date(Date.now() + 3_600_000)), {
+          name: 'TypeError',
+          message: /Django 3\.2.*seconds/,
+        });
+        return session.has('_session_expiry');
+      });
+      assert.equal(refused.value, false);
+      const live = browser();
+      await live.session((session) => {
+        session.set('x', 1);
+        session.setExpiry(3600);
+      });
+      const expired = browser();
+      await expired.session((session) => {
+        session.set('x', 2);
+        session.setExpiry(-3600);
+      });
+      const visit = django.visit(live);
+      assert.equal(visit.status, 200);
+      assert.equal(visit.expiry_age, 3600);
+      assert.deepEqual(visit.data, { x: 1, _session_expiry: 3600 });
+      const left = django.call('clearsessions') as string[];
+      assert.ok(left.includes(`sessionid${live.cookie}`), 'the live session stays');
+      assert.ok(!left.includes(`sessionid${expired.cookie}`), 'the expired one is cleared');
+      assert.deepEqual(readdirSync(directory).sort(), [...left].sort());
     });
   });
 });
