@@ -166,7 +166,8 @@ export function djangoSessionCodec(options: DjangoCodecOptions): SessionCodec {
 // JSON.rawJSON (Node 21 and later) lets JSON.stringify write a BigInt's digits as a number.
 const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 
-function bigIntAsNumber(_key: string, value: unknown): unknown {
+/** A `JSON.stringify` replacer that writes a `BigInt` as the integer it is, digit for digit. */
+export function bigIntAsNumber(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? rawJSON(value.toString()) : value;
 }
 
