@@ -98,7 +98,6 @@ def load(op):
     data = session.load()
     return {
         'data': data,
-        'data_json': _python_json(data),
         'session_key': session.session_key,
         'exists': session.exists(key),
     }
