@@ -32,7 +32,7 @@ export {
   type Sessions,
   type SetSignedCookieOptions,
 } from './middleware/lifecycle.ts';
-export type { SessionData } from './session/data.ts';
+export type { SessionData, Storable, StorableData } from './session/data.ts';
 export type { SessionCodec } from './session/encoding.ts';
 export type {
   Engine,

@@ -71,6 +71,12 @@ export interface Settings {
    * an older Django still writes them. @default false
    */
   signedCookieLegacyFallback?: boolean | undefined;
+  /**
+   * The version of the Django that shares the sessions (`'major.minor'`), for what only newer
+   * versions read: with `'3.2'`, `setExpiry` refuses a `Date` (Django 3.2 reads only seconds).
+   * Any version from `'3.2'` on. @default '5.2' (current Django)
+   */
+  djangoVersion?: string | undefined;
   /** Receives warnings about refused cookies and worked-around faults. @default console, at most once a minute */
   logger?: SessionLogger | undefined;
 }
@@ -92,6 +98,7 @@ export interface ResolvedSettings {
   readonly expireAtBrowserClose: boolean;
   readonly signedCookieScheme: CookieSigningScheme;
   readonly signedCookieLegacyFallback: boolean;
+  readonly djangoVersion: string;
   readonly logger: SessionLogger;
   readonly policy: ExpiryPolicy;
 }
@@ -126,8 +133,9 @@ function isWeakSecret(secret: SecretKey): boolean {
 }
 
 // Every name Settings has: anything else is a misspelling that would otherwise go unnoticed
-// in JavaScript (`cookieSecur: true` leaves the cookie insecure without a word).
-const SETTING_NAMES: readonly (keyof Settings)[] = [
+// in JavaScript (`cookieSecur: true` leaves the cookie insecure without a word). Written out
+// for the messages; `everyName` below makes a setting added to Settings but not here a type error.
+const SETTING_NAMES = [
   'secretKey',
   'secretKeyFallbacks',
   'engine',
@@ -143,8 +151,14 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'expireAtBrowserClose',
   'signedCookieScheme',
   'signedCookieLegacyFallback',
+  'djangoVersion',
   'logger',
-];
+] as const satisfies readonly (keyof Settings)[];
+
+const everyName: Exclude<keyof Settings, (typeof SETTING_NAMES)[number]> extends never
+  ? true
+  : never = true;
+void everyName;
 
 /** Levenshtein distance, ignoring case. */
 function distance(a: string, b: string): number {
@@ -180,6 +194,19 @@ function checkNames(settings: Settings): void {
 }
 
 const SAME_SITE = new Set(['lax', 'strict', 'none']);
+
+const DJANGO_VERSION = /^(\d+)\.(\d+)$/;
+
+function djangoVersionParts(version: string): [number, number] | undefined {
+  const match = DJANGO_VERSION.exec(version);
+  return match === null ? undefined : [Number(match[1]), Number(match[2])];
+}
+
+/** Whether the Django of `version` reads a date expiry (an ISO string): 4.0 and later. */
+export function readsDateExpiry(version: string): boolean {
+  const [major = 0] = djangoVersionParts(version) ?? [];
+  return major >= 4;
+}
 
 function isEngine(value: unknown): value is SessionStore | EngineProvider {
   const kind = (value as { kind?: unknown } | null)?.kind;
@@ -289,6 +316,15 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
   if (scheme !== 'v2' && scheme !== 'legacy')
     fail('signedCookieScheme', `must be 'v2' or 'legacy', got ${String(scheme)}`);
 
+  const djangoVersion = settings.djangoVersion ?? '5.2';
+  const parts = typeof djangoVersion === 'string' ? djangoVersionParts(djangoVersion) : undefined;
+  if (parts === undefined || parts[0] < 3 || (parts[0] === 3 && parts[1] < 2)) {
+    fail(
+      'djangoVersion',
+      `must be a Django version from '3.2' on, as 'major.minor' ('3.2', '4.2', '5.2'), got ${JSON.stringify(djangoVersion)}`,
+    );
+  }
+
   const logger = settings.logger ?? rateLimitedConsoleLogger();
   if (typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
     fail('logger', 'must have warn() and error() methods, as console does');
@@ -318,6 +354,7 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
     expireAtBrowserClose,
     signedCookieScheme: scheme,
     signedCookieLegacyFallback: settings.signedCookieLegacyFallback ?? false,
+    djangoVersion,
     logger,
     policy: Object.freeze({ cookieAge, expireAtBrowserClose }),
   });

@@ -11,7 +11,7 @@
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
-import type { SessionData } from '../session/data.ts';
+import type { SessionData, StorableData } from '../session/data.ts';
 import type { Session } from '../session/session.ts';
 import { attachSessions } from './node.ts';
 
@@ -22,7 +22,7 @@ declare global {
        * The session, loaded on the first call (once per request at most).
        * @typeParam Data - the keys and value types kept in sessions.
        */
-      session<Data extends SessionData = SessionData>(): Promise<Session<Data>>;
+      session<Data extends StorableData<Data> = SessionData>(): Promise<Session<Data>>;
       /** This request's cookies and Django's cookie API: `setCookie`, `getSignedCookie`, ... */
       coatcheck: RequestContext;
     }
@@ -44,7 +44,7 @@ declare global {
  *   res.send(`visit ${session.get('visits')}`);
  * });
  */
-export function sessionMiddleware<Data extends SessionData>(
+export function sessionMiddleware<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {

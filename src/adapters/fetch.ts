@@ -6,11 +6,11 @@
  */
 
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
-import type { SessionData } from '../session/data.ts';
+import type { StorableData } from '../session/data.ts';
 import { statusOfError, varyWithCookie } from './response-headers.ts';
 
 /** A Fetch handler that also receives the request's session context. */
-export type FetchSessionHandler<Data extends SessionData> = (
+export type FetchSessionHandler<Data extends StorableData<Data>> = (
   request: Request,
   context: RequestContext<Data>,
 ) => Response | Promise<Response>;
@@ -30,7 +30,7 @@ export type FetchSessionHandler<Data extends SessionData> = (
  *   }),
  * };
  */
-export function withSessions<Data extends SessionData>(
+export function withSessions<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
   handler: FetchSessionHandler<Data>,
 ): (request: Request) => Promise<Response> {

@@ -7,13 +7,13 @@
 
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
-import type { SessionData } from '../session/data.ts';
+import type { SessionData, StorableData } from '../session/data.ts';
 import type { SessionLogger } from '../session/logger.ts';
 import { holdResponse } from './hold-response.ts';
 import { statusOfError } from './response-headers.ts';
 
 /** A node:http handler that also receives the request's session context. */
-export type SessionHandler<Data extends SessionData> = (
+export type SessionHandler<Data extends StorableData<Data>> = (
   request: IncomingMessage,
   response: ServerResponse,
   context: RequestContext<Data>,
@@ -22,7 +22,7 @@ export type SessionHandler<Data extends SessionData> = (
 const contexts = new WeakMap<IncomingMessage, RequestContext<SessionData>>();
 
 /** The session context `sessionMiddleware` attached to a request. */
-export function requestContext<Data extends SessionData = SessionData>(
+export function requestContext<Data extends StorableData<Data> = SessionData>(
   request: IncomingMessage,
 ): RequestContext<Data> {
   const context = contexts.get(request);
@@ -52,7 +52,7 @@ function sendError(response: ServerResponse, error: unknown, logger: SessionLogg
  * Starts a request's session context and holds the response until the session is saved.
  * `onError` receives store failures (SessionInterrupted, StoreUnavailable) from the save.
  */
-export function attachSessions<Data extends SessionData>(
+export function attachSessions<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
   request: IncomingMessage,
   response: ServerResponse,
@@ -77,7 +77,7 @@ export function attachSessions<Data extends SessionData>(
  *   res.end(`visit ${session.get('visits')}`);
  * }));
  */
-export function withSessions<Data extends SessionData>(
+export function withSessions<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
   handler: SessionHandler<Data>,
 ): (request: IncomingMessage, response: ServerResponse) => void {
@@ -93,7 +93,7 @@ export function withSessions<Data extends SessionData>(
  * A connect-style middleware (`(req, res, next)`); handlers reach the context with
  * {@link requestContext}. Save failures go to `next(error)`.
  */
-export function sessionMiddleware<Data extends SessionData>(
+export function sessionMiddleware<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
 ): (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void {
   return (request, response, next) => {

@@ -6,7 +6,7 @@
  */
 
 import type { RequestContext } from '../middleware/lifecycle.ts';
-import type { SessionData } from '../session/data.ts';
+import type { StorableData } from '../session/data.ts';
 import { type MessageOptions, MessageStorage } from './message-storage.ts';
 
 // One storage per request, however many places ask for it (a view adds, the layout reads).
@@ -31,7 +31,7 @@ async function open(ctx: RequestContext, options: MessageOptions): Promise<Messa
  * // The page after it: reading the messages uses them up.
  * for (const message of await getMessages(ctx)) html += `<p class="${message.tags}">…`;
  */
-export function getMessages<Data extends SessionData>(
+export function getMessages<Data extends StorableData<Data>>(
   ctx: RequestContext<Data>,
   options: MessageOptions = {},
 ): Promise<MessageStorage> {

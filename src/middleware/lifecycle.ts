@@ -17,7 +17,7 @@ import {
   unsignCookieValue,
 } from '../cookies/index.ts';
 import { BadSignature, InvalidCookie, SessionInterrupted, UpdateError } from '../errors.ts';
-import type { SessionData } from '../session/data.ts';
+import type { SessionData, StorableData } from '../session/data.ts';
 import { djangoSessionCodec } from '../session/encoding.ts';
 import type { Engine, EngineContext } from '../session/engine.ts';
 import { EXPIRY_KEY, expiresAtBrowserClose, expiryAge, expiryDate } from '../session/expiry.ts';
@@ -29,7 +29,12 @@ import {
   type SessionContext,
   type SessionState,
 } from '../session/session.ts';
-import { type ResolvedSettings, resolveSettings, type Settings } from '../settings.ts';
+import {
+  type ResolvedSettings,
+  readsDateExpiry,
+  resolveSettings,
+  type Settings,
+} from '../settings.ts';
 import { storeEngine } from '../stores/store-engine.ts';
 
 /** What `finish` resolves to: the headers the response must carry. */
@@ -55,7 +60,7 @@ export interface GetSignedCookieOptions {
 }
 
 /** One request's view of sessions and cookies. Made by {@link Sessions.begin}. */
-export interface RequestContext<Data extends SessionData = SessionData> {
+export interface RequestContext<Data extends StorableData<Data> = SessionData> {
   /** The request's cookies, parsed as Django's `request.COOKIES`. */
   readonly cookies: Readonly<Record<string, string>>;
   /** The session, loaded on the first call (one store round trip at most per request). */
@@ -90,7 +95,7 @@ export interface RequestContext<Data extends SessionData = SessionData> {
 }
 
 /** The sessions of one application: settings validated, engine open. */
-export interface Sessions<Data extends SessionData = SessionData> {
+export interface Sessions<Data extends StorableData<Data> = SessionData> {
   readonly settings: ResolvedSettings;
   readonly engine: Engine;
   /**
@@ -124,7 +129,7 @@ const INTERRUPTED =
   "The request's session was deleted before the request completed. " +
   'The user may have logged out in a concurrent request, for example.';
 
-class Request<Data extends SessionData> implements RequestContext<Data> {
+class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
   readonly cookies: Readonly<Record<string, string>>;
   readonly #app: App<Data>;
   readonly #sessionCookie: string | undefined;
@@ -304,7 +309,7 @@ class Request<Data extends SessionData> implements RequestContext<Data> {
   }
 }
 
-class App<Data extends SessionData> implements Sessions<Data> {
+class App<Data extends StorableData<Data>> implements Sessions<Data> {
   readonly settings: ResolvedSettings;
   readonly engine: Engine;
   readonly sessionContext: SessionContext;
@@ -335,7 +340,11 @@ class App<Data extends SessionData> implements Sessions<Data> {
     const { engine } = this.settings;
     this.engine = engine.kind === 'store' ? storeEngine(engine, context) : engine.open(context);
     const checkData = this.engine.checkData?.bind(this.engine);
-    this.sessionContext = { policy, checkData };
+    this.sessionContext = {
+      policy,
+      checkData,
+      dateExpiry: readsDateExpiry(this.settings.djangoVersion),
+    };
   }
 
   begin(cookieHeader: string | null | undefined): RequestContext<Data> {
@@ -367,7 +376,7 @@ class App<Data extends SessionData> implements Sessions<Data> {
  * session.set('visits', (session.get('visits') ?? 0) + 1);
  * const { setCookie, vary } = await ctx.finish({ status: 200 });
  */
-export function createSessions<Data extends SessionData = SessionData>(
+export function createSessions<Data extends StorableData<Data> = SessionData>(
   settings: Settings,
 ): Sessions<Data> {
   return new App<Data>(settings);

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { SessionData } from './data.ts';
+import type { SessionData, StorableData } from './data.ts';
 import { assertStorable } from './data.ts';
 import {
   EXPIRY_KEY,
@@ -57,6 +57,11 @@ export interface SessionContext {
    * refuses data that no longer fits in a cookie). The change is then undone.
    */
   readonly checkData?: ((data: ReadonlyMap<string, unknown>) => void) | undefined;
+  /**
+   * Whether `setExpiry` may store an instant. Django reads one from 4.0 on; Django 3.2 takes
+   * only seconds (settings.djangoVersion). @default true
+   */
+  readonly dateExpiry?: boolean | undefined;
 }
 
 /** Options of {@link Session.getExpiryAge} and {@link Session.getExpiryDate}. */
@@ -94,7 +99,7 @@ export function createSessionState(key: string | null, data: SessionData = {}): 
  * const session = await ctx.session();
  * session.set('visits', (session.get('visits') ?? 0) + 1);
  */
-export class Session<Data extends SessionData = SessionData> {
+export class Session<Data extends StorableData<Data> = SessionData> {
   readonly #state: SessionState;
   readonly #context: SessionContext;
 
@@ -291,8 +296,9 @@ export class Session<Data extends SessionData = SessionData> {
 
   /**
    * Sets this session's own expiry: seconds of inactivity (`0` ends it with the browser,
-   * negative ends it now), an instant (stored as an ISO string, which current Django reads),
-   * or `null` to return to the global policy.
+   * negative ends it now), an instant (stored as an ISO string, which Django 4.0 and later
+   * read), or `null` to return to the global policy. With `djangoVersion: '3.2'` an instant
+   * throws a `TypeError`: Django 3.2 cannot read one, so pass the seconds until it instead.
    */
   setExpiry(value: Expiry): void {
     if (value === null) {
@@ -304,6 +310,15 @@ export class Session<Data extends SessionData = SessionData> {
     if (value instanceof Date) {
       if (Number.isNaN(value.getTime()))
         throw new TypeError('coatcheck: setExpiry got an invalid Date');
+      // Django 3.2's get_expiry_age hands a string expiry back as it is: its middleware then
+      // fails the request with a 500 and its clearsessions stops at the first such file.
+      if (this.#context.dateExpiry === false) {
+        throw new TypeError(
+          'coatcheck: setExpiry got a Date, which Django 3.2 (settings.djangoVersion) cannot ' +
+            'read from a session; pass the seconds until then instead, such as ' +
+            'Math.floor((date.getTime() - Date.now()) / 1000)',
+        );
+      }
       stored = toPythonIsoFormat(value);
     } else if (typeof value === 'number' && Number.isFinite(value)) {
       stored = value;

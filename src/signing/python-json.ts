@@ -4,6 +4,12 @@
  * Python's `repr` (`1e-05`, `1e+16`), `NaN` and `Infinity` allowed, key order kept. Byte-equal
  * output is what lets Django and coatcheck verify each other's signatures over re-encoded data.
  *
+ * Python's integers have no size limit: one beyond JavaScript's safe range (±(2^53 - 1)) loads as
+ * a `BigInt`, and a `BigInt` is written as a JSON integer, so such numbers survive the round trip.
+ * What JavaScript still cannot hold (a whole float such as `1.0`, the order of a dict with
+ * numeric keys) is kept as text by {@link pythonJsonParseWithMembers}, for values the application
+ * leaves alone.
+ *
  * @module
  */
 
@@ -70,6 +76,10 @@ function unsupported(what: string, path: readonly (string | number)[], hint = ''
   );
 }
 
+function encodeBigInt(value: bigint): string {
+  return value.toString();
+}
+
 function encodeValue(
   value: unknown,
   key: string,
@@ -86,7 +96,7 @@ function encodeValue(
     case 'undefined':
       return undefined;
     case 'bigint':
-      throw unsupported(`a BigInt (${value}n)`, path, '; store it as a string or a number');
+      return encodeBigInt(value);
     case 'function':
       throw unsupported('a function', path);
     case 'symbol':
@@ -131,9 +141,10 @@ function encodeValue(
  * Serializes a value as Python's `json.dumps(value, separators=(",", ":"))` does. The result
  * is pure ASCII.
  *
- * `toJSON` is honoured and `undefined` inside objects and arrays follows `JSON.stringify`.
- * A value JSON cannot carry (a function, a symbol, a BigInt, a Map or Set, a cycle, or
- * `undefined` at the top) throws a `TypeError` naming where it sits.
+ * `toJSON` is honoured and `undefined` inside objects and arrays follows `JSON.stringify`; a
+ * `BigInt` is written as an integer, as Python writes its ints. A value JSON cannot carry (a
+ * function, a symbol, a Map or Set, a cycle, or `undefined` at the top) throws a `TypeError`
+ * naming where it sits.
  */
 export function pythonJsonStringify(value: unknown): string {
   const text = encodeValue(value, '', [], []);
@@ -152,12 +163,75 @@ function replaceConstant(token: string): string {
   return token.startsWith('-') ? '-1e999999' : '1e999999';
 }
 
+// Sixteen digits in a row: the only way an integer beyond 2^53 (or a float with more digits than
+// a double keeps) can be written. Without them, JSON.parse alone reads the text exactly.
+const LONG_DIGITS = /\d{16}/;
+// Text JavaScript may read into values it would write back differently: long digit runs (an
+// int beyond 2^53, a float JavaScript may spell otherwise), a number with an exponent (`1e+16`
+// is a float JavaScript writes as an int), a float ending in 0 (`1.0`), the int `-0`, and an
+// integer-like object key (JavaScript lists those first, whatever order the text had). Numbers
+// are recognised after `:`, `,` or `[`, so hex digits inside strings (a password hash) rarely
+// trip it; when something inside a string does, the careful parse only costs a little time.
+const MAY_CHANGE =
+  /\d{16}|[:,[]\s*(?:-?\d+(?:\.\d+)?[eE]|-?\d+\.\d*0(?!\d)|-0(?![.\deE]))|"(?:0|[1-9]\d{0,9})"\s*:/;
+const INTEGER_TEXT = /^-?\d+$/;
+// Keys JavaScript orders before all others in an object: canonical array indexes.
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+interface CarefulParse {
+  value: unknown;
+  /** Whether writing `value` back would change some number's text or some object's key order. */
+  altered: boolean;
+}
+
+/**
+ * JSON.parse with a reviver that sees each number's source text: integers beyond the safe range
+ * become BigInts, NaN stand-ins become NaN, and (with `track`) anything JavaScript would write
+ * back differently is noted. The reviver only replaces values, which JSON.parse stores as own
+ * data properties, so a `"__proto__"` key stays an ordinary key.
+ */
+function parseCarefully(text: string, track: boolean): CarefulParse {
+  let altered = false;
+  let swapped = false;
+  function revive(this: unknown, _key: string, value: unknown, context?: { source?: string }) {
+    if (typeof value === 'number') {
+      const source = context?.source;
+      if (swapped && source === NAN_STAND_IN) return Number.NaN;
+      if (source === undefined || !Number.isFinite(value)) return value;
+      if (INTEGER_TEXT.test(source)) {
+        if (!Number.isSafeInteger(value)) return BigInt(source);
+        if (Object.is(value, -0)) altered = true;
+      } else if (track && !altered && encodeNumber(value) !== source) {
+        altered = true;
+      }
+      return value;
+    }
+    if (track && !altered && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // JavaScript lists integer-like keys first, so checking the first key is enough.
+      for (const key in value) {
+        if (ARRAY_INDEX.test(key)) altered = true;
+        break;
+      }
+    }
+    return value;
+  }
+  const reviver = revive as (key: string, value: unknown) => unknown;
+  try {
+    return { value: JSON.parse(text, reviver), altered };
+  } catch (error) {
+    const replaced = text.replace(PYTHON_CONSTANTS, replaceConstant);
+    if (replaced === text) throw error;
+    swapped = true;
+    altered = false;
+    return { value: JSON.parse(replaced, reviver), altered };
+  }
+}
+
 function reviveNaN(this: unknown, _key: string, value: unknown, context?: { source?: string }) {
   return context?.source === NAN_STAND_IN ? Number.NaN : value;
 }
 
-/** Parses JSON the way Python's `json.loads` does, so `NaN`, `Infinity` and `-Infinity` load. */
-export function pythonJsonParse(text: string): unknown {
+function parseQuickly(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -165,4 +239,155 @@ export function pythonJsonParse(text: string): unknown {
     if (swapped === text) throw error;
     return JSON.parse(swapped, reviveNaN as (key: string, value: unknown) => unknown);
   }
+}
+
+/**
+ * Parses JSON the way Python's `json.loads` does, so `NaN`, `Infinity` and `-Infinity` load, and
+ * an integer beyond ±(2^53 - 1) loads as a `BigInt`, digit for digit.
+ */
+export function pythonJsonParse(text: string): unknown {
+  return LONG_DIGITS.test(text) ? parseCarefully(text, false).value : parseQuickly(text);
+}
+
+/**
+ * The exact text of each member of a top-level JSON object, by key, in the order written (a key
+ * written twice keeps its first place and its last text, as `json.loads` and `JSON.parse` do).
+ */
+export type MemberTexts = ReadonlyMap<string, string>;
+
+/** What {@link pythonJsonParseWithMembers} read. */
+export interface ParsedWithMembers {
+  value: unknown;
+  /**
+   * The text of each top-level member, when `value` is an object that
+   * {@link pythonJsonStringify} would not write back as it was read; otherwise `undefined`.
+   */
+  members: MemberTexts | undefined;
+}
+
+/**
+ * {@link pythonJsonParse}, and the text of each top-level member when JavaScript could not write
+ * the value back as it was read: a whole float (`1.0`, `1e+16`), the int `-0`, a float spelt
+ * otherwise than Python's `repr`, or an object whose keys look like integers (JavaScript moves
+ * them first). Hand the members to {@link pythonJsonStringifyWithMembers} to write the members
+ * the application left alone exactly as they were. Text with none of these (almost every
+ * session) costs one regular-expression test beyond `JSON.parse`, and gives no members.
+ */
+export function pythonJsonParseWithMembers(text: string): ParsedWithMembers {
+  if (!MAY_CHANGE.test(text)) return { value: parseQuickly(text), members: undefined };
+  const { value, altered } = parseCarefully(text, true);
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  return { value, members: altered && isObject ? memberTexts(text) : undefined };
+}
+
+const SPACE = /[ \t\n\r]/;
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && SPACE.test(text[i] ?? '')) i++;
+  return i;
+}
+
+// The index just past the string that opens at `from`.
+function stringEnd(text: string, from: number): number {
+  for (let i = from + 1; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5c) i++;
+    else if (code === 0x22) return i + 1;
+  }
+  return text.length;
+}
+
+// The index just past the value that starts at `from`, inside an object.
+function valueEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"') {
+      i = stringEnd(text, i) - 1;
+      if (depth === 0) return i + 1;
+    } else if (char === '{' || char === '[') {
+      depth++;
+    } else if (char === '}' || char === ']') {
+      if (depth === 0) return i;
+      depth--;
+      if (depth === 0) return i + 1;
+    } else if (depth === 0 && char === ',') {
+      return i;
+    }
+  }
+  return text.length;
+}
+
+// Splits a top-level object into its members' texts. Runs only on text JSON.parse accepted.
+function memberTexts(text: string): Map<string, string> {
+  const members = new Map<string, string>();
+  let i = skipSpace(text, skipSpace(text, 0) + 1);
+  while (text[i] === '"') {
+    const keyEnd = stringEnd(text, i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    const start = skipSpace(text, skipSpace(text, keyEnd) + 1);
+    const end = valueEnd(text, start);
+    // Another writer may have left non-ASCII in strings; escaped, it is the same value.
+    const member = text.slice(start, end).trimEnd();
+    members.set(
+      key,
+      HAS_NON_ASCII.test(member) ? member.replace(NON_ASCII, escapeNonAscii) : member,
+    );
+    i = skipSpace(text, end);
+    if (text[i] !== ',') break;
+    i = skipSpace(text, i + 1);
+  }
+  return members;
+}
+
+// Whether `current` (the application's value) is still what `original` (parsed from the stored
+// text) was: same types, same numbers (NaN and -0 included), same keys in the same order.
+function sameValue(current: unknown, original: unknown): boolean {
+  if (Object.is(current, original)) return true;
+  if (typeof current !== 'object' || typeof original !== 'object') return false;
+  if (current === null || original === null) return false;
+  if (Array.isArray(current) || Array.isArray(original)) {
+    if (!Array.isArray(current) || !Array.isArray(original)) return false;
+    if (current.length !== original.length) return false;
+    for (let i = 0; i < current.length; i++) {
+      if (!sameValue(current[i], original[i])) return false;
+    }
+    return true;
+  }
+  const keys = Object.keys(current);
+  const originalKeys = Object.keys(original);
+  if (keys.length !== originalKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key !== originalKeys[i]) return false;
+    const value = (current as Record<string, unknown>)[key];
+    if (!sameValue(value, (original as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+/**
+ * Writes a top-level object as {@link pythonJsonStringify} does, except that each member whose
+ * value still equals what `members` (from {@link pythonJsonParseWithMembers}) holds for its key
+ * is written as that text, in its original place. Members the application changed are written
+ * fresh, and new ones follow in the object's order, as Python appends new keys to a dict.
+ */
+export function pythonJsonStringifyWithMembers(
+  value: Record<string, unknown>,
+  members: MemberTexts,
+): string {
+  const parts: string[] = [];
+  const write = (key: string, text: string | undefined) => {
+    if (text !== undefined) parts.push(`${encodeString(key)}:${text}`);
+  };
+  const fresh = (key: string) => encodeValue(value[key], key, [key], []);
+  for (const [key, text] of members) {
+    if (!Object.hasOwn(value, key)) continue;
+    write(key, sameValue(value[key], pythonJsonParse(text)) ? text : fresh(key));
+  }
+  for (const key of Object.keys(value)) {
+    if (!members.has(key)) write(key, fresh(key));
+  }
+  return `{${parts.join(',')}}`;
 }

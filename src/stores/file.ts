@@ -147,13 +147,14 @@ class FileStore implements SessionStore {
       throw unavailable('read', path, error);
     }
     // An empty file is the placeholder a concurrent create leaves before its first write.
-    const data = text === '' ? {} : this.#codec.decode(text);
+    const { data, origin } =
+      text === '' ? { data: {}, origin: undefined } : this.#codec.decodeWithOrigin(text);
     const expiry = this.#expiry(data, modified);
     if (expiry.age <= 0) {
       await this.delete(key);
       return null;
     }
-    return { data, expiresAt: expiry.date, version: text };
+    return { data, expiresAt: expiry.date, version: text, origin };
   }
 
   /** Writes Django's encoded `text` to `path` through a temporary file and a rename. */
@@ -188,13 +189,13 @@ class FileStore implements SessionStore {
       throw unavailable('create', path, error);
     }
     // Encoded before taking the lock, so the lock is held only for the file system's work.
-    const text = this.#codec.encode(record.data);
+    const text = this.#codec.encode(record.data, record.origin);
     await this.#locked(path, () => this.#write(path, text));
   }
 
   async save(key: string, record: StoreRecord, options: StoreSaveOptions): Promise<void> {
     const path = this.#path(key);
-    const text = this.#codec.encode(record.data);
+    const text = this.#codec.encode(record.data, record.origin);
     await this.#locked(path, async () => {
       if (options.mustExist) {
         try {
@@ -216,7 +217,7 @@ class FileStore implements SessionStore {
     version: string,
   ): Promise<CompareAndSaveOutcome> {
     const path = this.#path(key);
-    const text = this.#codec.encode(record.data);
+    const text = this.#codec.encode(record.data, record.origin);
     return this.#locked(path, async () => {
       let current: string;
       try {

@@ -15,7 +15,7 @@
 
 import { CookieTooLarge } from '../errors.ts';
 import type { SessionData } from '../session/data.ts';
-import { COMPRESS_FROM_BYTES } from '../session/encoding.ts';
+import { signSession, unsignSession } from '../session/encoding.ts';
 import type { Engine, EngineContext, EngineProvider, LoadedSession } from '../session/engine.ts';
 import { pythonJsonStringify } from '../signing/python-json.ts';
 import { TimestampSigner } from '../signing/timestamp-signer.ts';
@@ -31,10 +31,6 @@ const ATTRIBUTE_ALLOWANCE = 200;
 // Base64 of the JSON, plus ":" + base62 timestamp + ":" + 43-character signature.
 const SIGNATURE_OVERHEAD = 1 + 8 + 1 + 43;
 
-function isSessionData(value: unknown): value is SessionData {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function open(context: EngineContext): Engine {
   const signer = new TimestampSigner({
     key: context.secretKey,
@@ -49,8 +45,7 @@ function open(context: EngineContext): Engine {
     line === undefined
       ? COOKIE_LIMIT - context.cookieName.length - 1 - ATTRIBUTE_ALLOWANCE
       : COOKIE_LIMIT - Buffer.byteLength(line, 'utf8');
-  const encode = (data: SessionData) =>
-    signer.signObject(data, { compress: true, compressFrom: COMPRESS_FROM_BYTES });
+  const encode = (data: SessionData, origin?: unknown) => signSession(signer, data, origin);
 
   return {
     name: 'signed-cookie',
@@ -58,8 +53,8 @@ function open(context: EngineContext): Engine {
     async load(cookieValue: string): Promise<LoadedSession> {
       try {
         // Only the global age is enforced here, not a per-session expiry: Django ticket #19201.
-        const data = signer.unsignObject(cookieValue, { maxAge: context.policy.cookieAge });
-        if (isSessionData(data)) return { key: cookieValue, data };
+        const decoded = unsignSession(signer, cookieValue, context.policy.cookieAge);
+        if (decoded !== undefined) return { key: cookieValue, ...decoded };
       } catch {
         // Bad signature, expired, or unreadable: reported below, the session starts over.
       }
@@ -70,7 +65,7 @@ function open(context: EngineContext): Engine {
     },
 
     async save(request) {
-      return encode(request.data);
+      return encode(request.data, request.origin);
     },
 
     // Old cookies cannot be revoked; they stay valid until their timestamp expires.

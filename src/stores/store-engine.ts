@@ -32,21 +32,23 @@ interface Change {
 
 /**
  * `base` with each change applied in order: the keys a request set or deleted, or its whole
- * data when it replaced the data (`clear`, `flush`, `modified = true`).
+ * data when it replaced the data (`clear`, `flush`, `modified = true`). Built in a Map: assigning
+ * keys to a plain object would turn a session key named `__proto__` into the object's prototype
+ * and drop it.
  */
 function applyChanges(base: StoreRecord['data'], items: readonly Change[]): StoreRecord['data'] {
-  let data = { ...base };
+  let data = new Map(Object.entries(base));
   for (const { record, changes } of items) {
     if (changes.replaced) {
-      data = { ...record.data };
+      data = new Map(Object.entries(record.data));
       continue;
     }
     for (const changed of changes.keys) {
-      if (Object.hasOwn(record.data, changed)) data[changed] = record.data[changed];
-      else delete data[changed];
+      if (Object.hasOwn(record.data, changed)) data.set(changed, record.data[changed]);
+      else data.delete(changed);
     }
   }
-  return data;
+  return Object.fromEntries(data);
 }
 
 /**

@@ -80,7 +80,7 @@ describe('coatcheck on SQLite', () => {
 
   before(async () => {
     keys = await seed(path, [
-      { data: { user: 'alice', cart: [1, 2] }, expiry: 3600 },
+      { data: { user: 'alice', cart: [1, 2], id: 2n ** 64n }, expiry: 3600 },
       { data: { user: 'bob' }, expiry: -3600 },
       { data: { user: 'carol' }, expiry: -60 },
     ]);
@@ -113,6 +113,7 @@ describe('coatcheck on SQLite', () => {
     });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /"user": "alice"/);
+    assert.match(result.stdout, /"id": 18446744073709551616/, 'a big int, digit for digit');
     assert.match(result.stdout, /expires {2}\d{4}-\d\d-\d\dT.*\(in \d+ s\)/);
   });
 

@@ -16,3 +16,32 @@ export function jsCannotRoundTrip(pythonJson: string): boolean {
     return !Number.isSafeInteger(value) && BigInt(value).toString() !== token;
   });
 }
+
+/**
+ * JSON.parse that reads an integer beyond ±(2^53 - 1) as a BigInt, digit for digit, as
+ * coatcheck's Python JSON parser does: the expected value of a document Django wrote.
+ */
+export function parseWithBigInts(text: string): unknown {
+  return JSON.parse(text, ((_key: string, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    /^-?\d+$/.test(context?.source ?? '')
+      ? BigInt(context?.source ?? '')
+      : value) as (key: string, value: unknown) => unknown);
+}
+
+/** `value` with every whole number beyond ±(2^53 - 1) as a BigInt, as it loads back. */
+export function unsafeIntegersAsBigInts(value: unknown): unknown {
+  if (typeof value === 'number') {
+    return Number.isInteger(value) && !Number.isSafeInteger(value) && Math.abs(value) <= 2 ** 64
+      ? BigInt(value)
+      : value;
+  }
+  if (Array.isArray(value)) return value.map(unsafeIntegersAsBigInts);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, unsafeIntegersAsBigInts(item)]),
+    );
+  }
+  return value;
+}

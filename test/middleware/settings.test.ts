@@ -61,6 +61,7 @@ describe('resolveSettings defaults', () => {
         expireAtBrowserClose: false,
         signedCookieScheme: 'v2',
         signedCookieLegacyFallback: false,
+        djangoVersion: '5.2',
         logger: quiet,
         policy: { cookieAge: 1209600, expireAtBrowserClose: false },
       },
@@ -237,6 +238,14 @@ describe('resolveSettings validation', () => {
       'signedCookieLegacyFallback',
     ]) {
       refuses({ [name]: 'yes' }, new RegExp(`settings\\.${name} must be true or false`));
+    }
+  });
+
+  test('takes the version of the Django that shares the store, and refuses what is none', () => {
+    assert.equal(resolveSettings(settings({ djangoVersion: '3.2' })).djangoVersion, '3.2');
+    assert.equal(resolveSettings(settings({ djangoVersion: '4.2' })).djangoVersion, '4.2');
+    for (const version of ['3', '3.1', '2.2', 'latest', 32, '4.2.1']) {
+      refuses({ djangoVersion: version }, /settings\.djangoVersion must be .*'3\.2'/);
     }
   });
 

@@ -234,3 +234,51 @@ describe('jsonSessionCodec', () => {
     for (const text of ['[1]', '"s"', 'null', '3']) assert.deepEqual(json.decode(text), {}, text);
   });
 });
+
+describe('origins: values the application leaves alone are written back as they were read', () => {
+  const python = '{"one":1.0,"big":9223372036854775807,"dict":{"x":1,"10":2},"visits":1}';
+
+  test('djangoSessionCodec keeps the text of unchanged values and writes changed ones fresh', () => {
+    const { codec: django } = codec();
+    // dumps cannot spell 1.0: sign the Python text itself, as Django's dumps would.
+    const signer = new TimestampSigner({ key: SECRET_KEY, salt: DJANGO_SESSION_SALT });
+    const text = signer.sign(Buffer.from(python).toString('base64url'));
+    const { data, origin } = django.decodeWithOrigin(text);
+    assert.equal(data.big, 2n ** 63n - 1n);
+    assert.notEqual(origin, undefined);
+    data.visits = 2;
+    const saved = django.decodeWithOrigin(django.encode(data, origin));
+    const payload = signer.unsign(django.encode(data, origin));
+    assert.equal(
+      Buffer.from(payload, 'base64url').toString(),
+      python.replace('"visits":1', '"visits":2'),
+    );
+    assert.equal(saved.data.big, 2n ** 63n - 1n);
+  });
+
+  test('a session with nothing JavaScript would change has no origin', () => {
+    const { codec: django } = codec();
+    assert.equal(
+      django.decodeWithOrigin(django.encode({ visits: 1, name: 'x' })).origin,
+      undefined,
+    );
+    assert.equal(jsonSessionCodec().decodeWithOrigin('{"visits":1}').origin, undefined);
+  });
+
+  test('jsonSessionCodec keeps unchanged values too, and writes plain JSON without an origin', () => {
+    const json = jsonSessionCodec();
+    const { data, origin } = json.decodeWithOrigin(python);
+    assert.equal(json.encode(data, origin), python);
+    assert.equal(
+      json.encode(data),
+      '{"one":1,"big":9223372036854775807,"dict":{"10":2,"x":1},"visits":1}',
+    );
+  });
+
+  test('jsonSessionCodec round-trips BigInts as integers', () => {
+    const json = jsonSessionCodec();
+    const text = json.encode({ id: 2n ** 64n, list: [1n, 2] });
+    assert.equal(text, '{"id":18446744073709551616,"list":[1,2]}');
+    assert.deepEqual(json.decode(text), { id: 2n ** 64n, list: [1, 2] });
+  });
+});

@@ -106,29 +106,55 @@ describe('Session.set', () => {
     assert.deepEqual(session.values(), [3, 2]);
   });
 
-  test('accepts every JSON value, NaN and Infinity included (Python writes them)', () => {
+  test('accepts every JSON value, NaN, Infinity and BigInt included (Python writes them)', () => {
     const { session } = makeSession();
-    for (const value of ['', 0, -1.5, Number.NaN, Number.POSITIVE_INFINITY, true, null, [], {}]) {
+    const values = [
+      '',
+      0,
+      -1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      true,
+      null,
+      [],
+      {},
+      2n ** 63n,
+    ];
+    for (const value of values) {
       session.set('v', value);
       assert.equal(session.get('v'), value);
     }
-    session.set('date', new Date(0)); // toJSON makes it a string on the wire
-    assert.ok(session.get('date') instanceof Date);
+    session.set('nested', { a: [{ b: 10n ** 30n, c: undefined }], d: Object.create(null) });
   });
 });
 
 describe('Session values JSON cannot carry', () => {
   const circular: Record<string, unknown> = {};
   circular.self = circular;
+  const sparse = [1, 2, 3];
+  delete sparse[1];
   const refused: [string, unknown][] = [
     ['undefined', undefined],
     ['a function', () => 1],
     ['a symbol', Symbol('s')],
-    ['a BigInt', 10n],
     ['a Map', new Map([['a', 1]])],
     ['a Set', new Set([1])],
     ['a circular object', circular],
-    ['a BigInt deep inside', { items: [{ price: 3n }] }],
+    // JSON.stringify would turn these into something else, and `get` would not give them back.
+    ['a Date (JSON would store an ISO string)', new Date(0)],
+    ['a Date deep inside', { visits: [{ at: new Date(0) }] }],
+    ['a RegExp', /x/],
+    [
+      'a class instance',
+      new (class Point {
+        x = 1;
+      })(),
+    ],
+    ['an object with toJSON', { toJSON: () => 'x' }],
+    ['a boxed string', new String('x')],
+    ['a Buffer', Buffer.from('x')],
+    ['undefined in an array (JSON would store null)', [1, undefined]],
+    ['a sparse array', sparse],
   ];
 
   for (const [what, value] of refused) {
@@ -150,9 +176,9 @@ describe('Session values JSON cannot carry', () => {
 
   test('the message says where in the value the problem sits', () => {
     const { session } = makeSession();
-    assert.throws(() => session.set('basket', { items: [{ price: 3n }] }), {
+    assert.throws(() => session.set('basket', { items: [{ at: new Date(0) }] }), {
       name: 'TypeError',
-      message: /session\["basket"\].*\["items"\]\[0\]\["price"\].*BigInt/,
+      message: /session\["basket"\].*\["items"\]\[0\]\["at"\].*a Date.*toISOString/,
     });
   });
 
@@ -168,7 +194,10 @@ describe('Session values JSON cannot carry', () => {
 
   test('setDefault() refuses a bad default and stores nothing', () => {
     const { session, state } = makeSession();
-    assert.throws(() => session.setDefault('k', 1n), { name: 'TypeError', message: /"k"/ });
+    assert.throws(() => session.setDefault('k', new Date()), {
+      name: 'TypeError',
+      message: /"k"/,
+    });
     assert.equal(state.data.has('k'), false);
     assert.equal(session.modified, false);
   });
@@ -615,5 +644,36 @@ describe('Session checkData hook', () => {
     session.update({ a: 1, b: 2 });
     assert.equal(session.modified, true);
     assert.deepEqual(Object.fromEntries(state.data), { a: 1, b: 2 });
+  });
+});
+
+describe('setExpiry with Django 3.2 sharing the store', () => {
+  // Django 3.2's get_expiry_age returns a string expiry unchanged, so its middleware answers 500
+  // for the session and its clearsessions aborts: only seconds work there.
+  test('refuses a Date with a TypeError that says to pass seconds, changing nothing', () => {
+    const { session, state } = makeSession(null, { a: 1 }, { dateExpiry: false });
+    session.accessed = false;
+    assert.throws(() => session.setExpiry(new Date(Date.now() + 60_000)), {
+      name: 'TypeError',
+      message: /Django 3\.2.*seconds/,
+    });
+    assert.equal(state.data.has('_session_expiry'), false);
+    assert.equal(session.modified, false);
+  });
+
+  test('takes seconds, 0 and null as before', () => {
+    const { session } = makeSession(null, {}, { dateExpiry: false });
+    session.setExpiry(300);
+    assert.equal(session.get('_session_expiry' as never), 300);
+    session.setExpiry(0);
+    assert.equal(session.getExpireAtBrowserClose(), true);
+    session.setExpiry(null);
+    assert.equal(session.has('_session_expiry' as never), false);
+  });
+
+  test('without the setting a Date is stored as current Django stores it', () => {
+    const { session } = makeSession();
+    session.setExpiry(new Date(Date.UTC(2030, 0, 1)));
+    assert.equal(session.get('_session_expiry' as never), '2030-01-01T00:00:00+00:00');
   });
 });

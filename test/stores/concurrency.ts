@@ -10,8 +10,12 @@ import type { SessionStore } from '../../src/stores/store.ts';
 const SECRET = 'concurrency-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
 const quiet = { warn() {}, error() {} };
 
+// One writer's key is "__proto__": merged data must never be built by assigning keys to a plain
+// object, where that key would set the object's prototype instead of adding an entry.
+const writerKey = (i: number) => (i === 7 ? '__proto__' : `writer${i}`);
+
 export function describeConcurrentWriters(makeStore: () => SessionStore, writers = 50): void {
-  test(`${writers} concurrent requests on one session, each setting its own key, all keep their change`, async () => {
+  test(`${writers} concurrent requests on one session, each setting its own key (one of them "__proto__"), all keep their change`, async () => {
     const sessions = createSessions({ secretKey: SECRET, engine: makeStore(), logger: quiet });
     const first = sessions.begin(undefined);
     (await first.session()).set('shared', 'start');
@@ -21,12 +25,17 @@ export function describeConcurrentWriters(makeStore: () => SessionStore, writers
     // Every request loads the same version before any of them saves.
     const contexts = Array.from({ length: writers }, () => sessions.begin(cookie));
     const loaded = await Promise.all(contexts.map((ctx) => ctx.session()));
-    for (const [i, session] of loaded.entries()) session.set(`writer${i}`, i);
+    for (const [i, session] of loaded.entries()) session.set(writerKey(i), i);
     await Promise.all(contexts.map((ctx) => ctx.finish({ status: 200 })));
 
     const check = sessions.begin(cookie);
     const data = (await check.session()).toJSON();
-    for (let i = 0; i < writers; i++) assert.equal(data[`writer${i}`], i, `writer${i} lost`);
+    for (let i = 0; i < writers; i++) {
+      const key = writerKey(i);
+      assert.ok(Object.hasOwn(data, key), `${key} lost`);
+      assert.equal(data[key], i, `${key} lost`);
+    }
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
     assert.equal(data.shared, 'start');
     await sessions.close();
   });

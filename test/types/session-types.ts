@@ -115,3 +115,32 @@ export async function typedView(): Promise<void> {
   // @ts-expect-error wrong value type through the lifecycle too
   typed.set('visits', '1');
 }
+
+// Data must hold what JSON carries as it is: a Date would be stored as a string and come back
+// as one, a Map or Set as an empty object, a function or undefined not at all.
+type Fine = {
+  count: number;
+  big: bigint;
+  maybe?: string;
+  nested: { when: string; note?: string | undefined; items: [number, string][] };
+  anything: unknown;
+};
+declare const _fine: Session<Fine>;
+// @ts-expect-error a Date field
+declare const _dated: Session<{ lastVisit: Date }>;
+// @ts-expect-error a Date deep inside
+declare const _deepDate: Session<{ visits: { at: Date }[] }>;
+// @ts-expect-error a function field
+declare const _fn: Session<{ onLogin: () => void }>;
+// @ts-expect-error a Map field
+declare const _map: Session<{ seen: Map<string, number> }>;
+// @ts-expect-error a Set field
+declare const _set: Session<{ tags: Set<string> }>;
+// @ts-expect-error a field that may be undefined
+declare const _undef: Session<{ user: string | undefined }>;
+// @ts-expect-error an array that may hold undefined (JSON would store null)
+declare const _holes: Session<{ list: (number | undefined)[] }>;
+// @ts-expect-error an object with methods (a class instance)
+declare const _instance: Session<{ point: { x: number; norm(): number } }>;
+// @ts-expect-error createSessions refuses the same Data
+createSessions<{ lastVisit: Date }>({ secretKey: 'x'.repeat(50) });

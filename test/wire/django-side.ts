@@ -2,6 +2,7 @@
  * Django on one side of a shared browser, for the session wire tests: requests go through its
  * SessionMiddleware (the peer's `session.request`) with the cookie the browser holds.
  */
+import assert from 'node:assert/strict';
 import type { SessionData } from '../../src/session/data.ts';
 import { type Browser, sentCookie } from '../stores/contract.ts';
 import { ok, runPeer, SECRET_KEY } from './helpers.ts';
@@ -21,10 +22,21 @@ export const SAMPLE: SessionData = {
   _auth_user_id: '42',
 };
 
+/**
+ * Python values JavaScript cannot hold as they are, as Django's JSON writes them: ints beyond
+ * 2^53, whole floats, and a dict whose keys JavaScript would reorder. Untouched by coatcheck, they
+ * must come back to Django exactly so.
+ */
+export const PYTHON_VALUES =
+  '{"big":1234567890123456789,"max":9223372036854775807,"huge":1000000000000000000000000000000,' +
+  '"one":1.0,"e16":1e+16,"nested":{"x":1,"10":2,"2":3},"7":"seven","counter":1}';
+
 export type Action =
   | { do: 'set'; key: string; value: unknown }
   | { do: 'delete'; key: string }
   | { do: 'update'; values: SessionData }
+  /** Values as Python JSON text, for what JavaScript's JSON cannot spell (`1.0`, big ints). */
+  | { do: 'update_json'; json: string }
   | { do: 'flush' }
   | { do: 'cycle_key' }
   | { do: 'set_expiry'; value: unknown };
@@ -33,6 +45,8 @@ export type Action =
 export interface DjangoVisit {
   status: number;
   data: SessionData;
+  /** The data as Python's compact JSON: exact types and dict key order. */
+  data_json: string | null;
   expiry_age: unknown;
   session_key: string | null;
   set_cookie: string | null;
@@ -67,4 +81,32 @@ export class DjangoSide {
     if (sent !== undefined) browser.cookie = sent.expired ? undefined : sent.value;
     return visit;
   }
+}
+
+/**
+ * Django stores {@link PYTHON_VALUES}; coatcheck reads them (the big ints as BigInts), changes
+ * one key and saves; Django then reads every other value back with its type, its value and its
+ * dict key order, byte for byte as it wrote them. `browser` holds the shared session's cookie.
+ */
+export async function checkUntouchedValuesRoundTrip(
+  django: DjangoSide,
+  browser: Browser,
+): Promise<void> {
+  const written = django.visit(browser, [{ do: 'update_json', json: PYTHON_VALUES }]);
+  assert.equal(written.data_json, PYTHON_VALUES, 'the peer stored the values as given');
+  const seen = await browser.session((session) => {
+    const read = session.toJSON();
+    session.set('counter', 2);
+    return read;
+  });
+  assert.equal(seen.value.big, 1234567890123456789n);
+  assert.equal(seen.value.max, 2n ** 63n - 1n);
+  assert.equal(seen.value.huge, 10n ** 30n);
+  assert.equal(seen.value.one, 1);
+  assert.deepEqual(seen.value.nested, { x: 1, 10: 2, 2: 3 });
+  const after = django.visit(browser);
+  assert.equal(after.status, 200);
+  assert.equal(after.data_json, PYTHON_VALUES.replace('"counter":1', '"counter":2'));
+  // And coatcheck reads its own save the same way.
+  assert.equal((await browser.data()).max, 2n ** 63n - 1n);
 }

@@ -35,7 +35,14 @@ import { fileStore } from '../../src/stores/file.ts';
 import { signedCookies } from '../../src/stores/signed-cookie.ts';
 import type { SessionStore } from '../../src/stores/store.ts';
 import { Browser, capturingLogger, openedStore, sentCookie } from '../stores/contract.ts';
-import { type Action, DjangoSide, type DjangoVisit, SAMPLE, TWO_WEEKS } from './django-side.ts';
+import {
+  type Action,
+  checkUntouchedValuesRoundTrip,
+  DjangoSide,
+  type DjangoVisit,
+  SAMPLE,
+  TWO_WEEKS,
+} from './django-side.ts';
 import { datetime, runPeer, SECRET_KEY, skipWithoutDjango } from './helpers.ts';
 
 const logger = capturingLogger();
@@ -62,6 +69,10 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
       const visit = django.visit(b);
       assert.deepEqual(visit.data, SAMPLE);
       assert.equal(visit.set_cookie, null, 'Django accepted the cookie as it is');
+    });
+
+    test('values coatcheck left alone reach Django exactly as Django wrote them (big ints, 1.0, key order)', async () => {
+      await checkUntouchedValuesRoundTrip(django, browser());
     });
 
     test('both ways after a second modification', async () => {
@@ -131,7 +142,7 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
     });
 
     /** Django and coatcheck sharing one new session directory. */
-    function shared(cookieName = 'sessionid') {
+    function shared(cookieName = 'sessionid', settings: Partial<Settings> = {}) {
       const directory = mkdtempSync(join(tmpdir(), 'coatcheck-wire-files-'));
       directories.push(directory);
       const django = new DjangoSide({
@@ -139,7 +150,7 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
         SESSION_FILE_PATH: directory,
         SESSION_COOKIE_NAME: cookieName,
       });
-      const sessions = coatcheck({ engine: fileStore({ directory }), cookieName });
+      const sessions = coatcheck({ engine: fileStore({ directory }), cookieName, ...settings });
       const store = (): Promise<SessionStore> => openedStore(sessions);
       const file = (key: string) => join(directory, `${cookieName}${key}`);
       return { directory, django, sessions, store, file, browser: () => new Browser(sessions) };
@@ -192,6 +203,11 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
         [`sessionid${fromDjango.cookie}`, `sessionid${fromCoatcheck.cookie}`].sort(),
       );
       for (const name of names) assert.equal(statSync(join(directory, name)).mode & 0o777, 0o600);
+    });
+
+    test('values coatcheck left alone reach Django exactly as Django wrote them (big ints, 1.0, key order)', async () => {
+      const { django, browser } = shared();
+      await checkUntouchedValuesRoundTrip(django, browser());
     });
 
     test('modifications cross both ways under the same key', async () => {
@@ -442,6 +458,37 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
       const data = await b.data();
       assert.equal(data.x, 1);
       assert.equal(typeof data[EXPIRY_KEY], 'string');
+    });
+
+    test('with djangoVersion 3.2, setExpiry(Date) is refused and seconds work: Django 3.2 reads the session and its clearsessions runs', async () => {
+      const { django, directory, browser } = shared('sessionid', { djangoVersion: '3.2' });
+      const refused = await browser().session((session) => {
+        session.set('x', 1);
+        assert.throws(() => session.setExpiry(new Date(Date.now() + 3_600_000)), {
+          name: 'TypeError',
+          message: /Django 3\.2.*seconds/,
+        });
+        return session.has('_session_expiry');
+      });
+      assert.equal(refused.value, false);
+      const live = browser();
+      await live.session((session) => {
+        session.set('x', 1);
+        session.setExpiry(3600);
+      });
+      const expired = browser();
+      await expired.session((session) => {
+        session.set('x', 2);
+        session.setExpiry(-3600);
+      });
+      const visit = django.visit(live);
+      assert.equal(visit.status, 200);
+      assert.equal(visit.expiry_age, 3600);
+      assert.deepEqual(visit.data, { x: 1, _session_expiry: 3600 });
+      const left = django.call('clearsessions') as string[];
+      assert.ok(left.includes(`sessionid${live.cookie}`), 'the live session stays');
+      assert.ok(!left.includes(`sessionid${expired.cookie}`), 'the expired one is cleared');
+      assert.deepEqual(readdirSync(directory).sort(), [...left].sort());
     });
   });
 });

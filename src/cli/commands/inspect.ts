@@ -5,7 +5,7 @@
  */
 
 import { BadSignature } from '../../errors.ts';
-import { DJANGO_SESSION_SALT } from '../../session/encoding.ts';
+import { bigIntAsNumber, DJANGO_SESSION_SALT } from '../../session/encoding.ts';
 import { loads } from '../../signing/dumps.ts';
 import type { Output } from '../output.ts';
 import { sqlStoreOf, type Target } from '../target.ts';
@@ -49,6 +49,6 @@ export async function inspect(target: Target, output: Output, key: string): Prom
     output.out(`raw      ${row.sessionData}`);
     return 1;
   }
-  output.out(`data     ${JSON.stringify(data, null, 2).replaceAll('\n', '\n         ')}`);
+  output.out(`data     ${JSON.stringify(data, bigIntAsNumber, 2).replaceAll('\n', '\n         ')}`);
   return 0;
 }

@@ -286,15 +286,12 @@ class SqlStore implements SqlSessionStore {
     const [row] = await this.#query('load a session', this.#sql.load, [key, this.#now()]);
     if (row === undefined) return null;
     const text = String(row.session_data);
-    return {
-      data: codec.decode(text),
-      expiresAt: this.#dialect.readDate(row.expire_date),
-      version: text,
-    };
+    const { data, origin } = codec.decodeWithOrigin(text);
+    return { data, expiresAt: this.#dialect.readDate(row.expire_date), version: text, origin };
   }
 
   async create(key: string, record: StoreRecord): Promise<void> {
-    const text = this.#codec.encode(record.data);
+    const text = this.#codec.encode(record.data, record.origin);
     try {
       await this.#client.run(this.#sql.insert, [
         key,
@@ -310,7 +307,7 @@ class SqlStore implements SqlSessionStore {
   }
 
   async save(key: string, record: StoreRecord, options: StoreSaveOptions): Promise<void> {
-    const text = this.#codec.encode(record.data);
+    const text = this.#codec.encode(record.data, record.origin);
     const expires = this.#dialect.dateValue(record.expiresAt);
     if (!options.mustExist) {
       await this.#run('save a session', this.#sql.upsert, [key, text, expires]);
@@ -334,7 +331,7 @@ class SqlStore implements SqlSessionStore {
     record: StoreRecord,
     version: string,
   ): Promise<CompareAndSaveOutcome> {
-    const text = this.#codec.encode(record.data);
+    const text = this.#codec.encode(record.data, record.origin);
     const expires = this.#dialect.dateValue(record.expiresAt);
     const matched = await this.#run('save a session', this.#sql.compareAndUpdate, [
       text,

@@ -7,6 +7,7 @@ SESSION_COOKIE_NAME, SECRET_KEY); the clock is not pinned, because the file engi
 mtimes and datetime.now(), which a patched time.time() does not reach.
 """
 
+import json
 import os
 from importlib import import_module
 
@@ -36,6 +37,10 @@ def _apply(session, action):
         del session[arg(action, 'key')]
     elif do == 'update':
         session.update(arg(action, 'values'))
+    elif do == 'update_json':
+        # Python values plain JSON from JavaScript cannot spell (1.0, ints beyond 2**53), given
+        # as the JSON text json.loads reads them from.
+        session.update(json.loads(arg(action, 'json')))
     elif do == 'clear':
         session.clear()
     elif do == 'flush':
@@ -46,6 +51,12 @@ def _apply(session, action):
         session.set_expiry(arg(action, 'value'))
     else:
         raise RequestError('unknown session action %r' % do)
+
+
+def _python_json(data):
+    """The data as Python's compact JSON, so types JavaScript cannot tell apart (1.0 and 1, an
+    int beyond 2**53) and dict key order reach the test as text."""
+    return None if data is None else json.dumps(data, separators=(',', ':'))
 
 
 def request(op):
@@ -72,6 +83,7 @@ def request(op):
     return {
         'status': response.status_code,
         'data': seen.get('data'),
+        'data_json': _python_json(seen.get('data')),
         'expiry_age': seen.get('expiry_age'),
         'session_key': http_request.session.session_key,
         'set_cookie': morsel.OutputString() if morsel is not None else None,
