@@ -25,6 +25,7 @@ import type { SessionLogger } from '../session/logger.ts';
 import { pythonJsonParse, pythonJsonStringify } from '../signing/python-json.ts';
 import { CACHED_DB_SESSION_PREFIX } from './cache/cache-keys.ts';
 import type { CacheStore } from './cache/cache-store.ts';
+import { holdsPythonObject } from './cache/python-values.ts';
 import type {
   ClearExpiredOptions,
   MigrateResult,
@@ -65,6 +66,7 @@ interface Origin {
 // which compareAndSave compares with the row. Data that JSON cannot hold (a Python type a
 // Django writer pickled) has none.
 function cacheVersion(data: SessionData): string | undefined {
+  if (holdsPythonObject(data)) return undefined;
   try {
     return FROM_CACHE + pythonJsonStringify(data);
   } catch {

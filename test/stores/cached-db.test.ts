@@ -19,6 +19,7 @@ import { CreateError, StoreUnavailable } from '../../src/errors.ts';
 import { createSessions } from '../../src/middleware/lifecycle.ts';
 import { generateSessionKey } from '../../src/session/keys.ts';
 import { CACHED_DB_SESSION_PREFIX } from '../../src/stores/cache/cache-keys.ts';
+import { unpickleSession } from '../../src/stores/cache/pickle.ts';
 import { cachedDb } from '../../src/stores/cached-db.ts';
 import { memcachedStore } from '../../src/stores/memcached.ts';
 import { memoryStore } from '../../src/stores/memory.ts';
@@ -211,7 +212,7 @@ describe('cachedDb (memory + sqlite)', () => {
         `import { sqliteStore } from ${module('sql/sqlite.ts')};\n` +
         `export default { secretKey: ${JSON.stringify(SECRET)}, engine: cachedDb({ cache: memoryStore(), database: sqliteStore({ path: ${JSON.stringify(path)} }) }) };\n`,
     );
-    const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
     const stdout = execFileSync(process.execPath, [cli, 'clearsessions'], {
       cwd: project,
       encoding: 'utf8',
@@ -292,12 +293,22 @@ describe('cached-db on memcached', { skip: skipWithoutMemcached }, () => {
     await store.close();
   });
 
-  test('a cache entry JSON cannot hold (a Python int past 2^53) loads from the row, with a version to merge on', async () => {
+  test('a cache entry JSON cannot hold (a Python bytes value) loads from the row, with a version to merge on', async () => {
     const store = memcachedOverSqlite();
     await store.open(storeContext());
     const key = generateSessionKey();
     await store.create(key, recordOf({ a: 1 }));
-    await store.cache.save(key, recordOf({ a: 1, big: 2n ** 70n }), { mustExist: true });
+    // What Python's pickle.dumps({'a': 1, 'raw': b'\xe7\xff\x00'}, protocol=5) writes.
+    const fromDjango = unpickleSession(
+      Buffer.from('80059517000000000000007d94288c0161944b018c03726177944303e7ff0094752e', 'hex'),
+    );
+    await store.cache.save(
+      key,
+      { ...recordOf(fromDjango.data), origin: fromDjango.origin },
+      {
+        mustExist: true,
+      },
+    );
     const loaded = await store.load(key);
     assert.deepEqual(loaded?.data, { a: 1 });
     assert.match(loaded?.version ?? '', /^db:/);

@@ -445,6 +445,19 @@ export class PythonObject {
   }
 }
 
+/**
+ * Whether `value` holds a {@link PythonObject} anywhere: data a Django cache writer pickled that
+ * JSON cannot carry as it is (its `toJSON` gives text for display, not the value).
+ */
+export function holdsPythonObject(value: unknown, depth = 0): boolean {
+  if (value instanceof PythonObject) return true;
+  if (typeof value !== 'object' || value === null || depth > 1000) return false;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    if (holdsPythonObject(item, depth + 1)) return true;
+  }
+  return false;
+}
+
 /** Wraps a node the application gets as an opaque value. For the codec only. */
 export function makePythonObject(node: PyNode): PythonObject {
   return new PythonObject(CONSTRUCTION, node);

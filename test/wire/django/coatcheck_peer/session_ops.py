@@ -55,8 +55,14 @@ def _apply(session, action):
 
 def _python_json(data):
     """The data as Python's compact JSON, so types JavaScript cannot tell apart (1.0 and 1, an
-    int beyond 2**53) and dict key order reach the test as text."""
-    return None if data is None else json.dumps(data, separators=(',', ':'))
+    int beyond 2**53) and dict key order reach the test as text. None for data JSON cannot hold
+    (a cache engine's session may keep bytes, a datetime, any picklable object)."""
+    if data is None:
+        return None
+    try:
+        return json.dumps(data, separators=(',', ':'))
+    except TypeError:
+        return None
 
 
 def request(op):
