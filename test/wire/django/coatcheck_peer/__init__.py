@@ -19,9 +19,9 @@ def handle_request(request):
     import django
     from django.test.utils import override_settings
 
-    from . import codec, cookie_ops, db_ops, session_ops, signing_ops
+    from . import cache_ops, codec, cookie_ops, db_ops, session_ops, signing_ops
 
-    ops = {**signing_ops.OPS, **cookie_ops.OPS, **session_ops.OPS, **db_ops.OPS}
+    ops = {**signing_ops.OPS, **cookie_ops.OPS, **session_ops.OPS, **db_ops.OPS, **cache_ops.OPS}
     results = []
     for index, raw in enumerate(request['ops']):
         op = codec.decode(raw)
