@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { EngineProvider, SessionStore } from '../src/index.ts';
 import { fileStore } from '../src/stores/file.ts';
 import { memoryStore } from '../src/stores/memory.ts';
+import { redisStore } from '../src/stores/redis.ts';
 import { signedCookies } from '../src/stores/signed-cookie.ts';
 
 /** What the inspector shows as the stored form of a session. */
@@ -223,6 +224,37 @@ const MYSQL: Server = {
 };
 const sqliteFile = (dataDir: string) => ({ path: join(dataDir, 'sessions.sqlite3') });
 
+// The demo's Redis: REDIS_URL, or the local server; sessions under Django's default keys.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const redis: DemoEngine = {
+  summary: "Redis, as Django's cache session engine keeps sessions there (pickled dicts)",
+  available: () => true,
+  async open() {
+    const store = redisStore({ url: REDIS_URL });
+    const address = redact(REDIS_URL);
+    return {
+      engine: store,
+      where: `in Redis at ${address}, under :1:django.contrib.sessions.cache<key>`,
+      server: {
+        name: 'Redis',
+        address,
+        howToStart: 'start it with `sudo service redis-server start`, or point REDIS_URL at one',
+      },
+      // The stored value is a pickle (bytes): the inspector shows what it decodes to.
+      stored: async (key) => {
+        if (!/^[a-z0-9]{8,40}$/.test(key)) return null;
+        const record = await store.load(key);
+        if (record === null) return null;
+        return {
+          where: `the Redis key :1:django.contrib.sessions.cache${key} holds this dict, pickled`,
+          text: JSON.stringify(record.data, null, 1),
+        };
+      },
+    };
+  },
+};
+
 /** Every engine `--engine` accepts, by name: one entry each. */
 export const ENGINES: Readonly<Record<string, DemoEngine>> = {
   sqlite: sqlEngine('sqlite', 'SQLite (node:sqlite), in one file: nothing to install', sqliteFile),
@@ -231,6 +263,7 @@ export const ENGINES: Readonly<Record<string, DemoEngine>> = {
   'signed-cookie': signedCookie,
   postgres: sqlEngine('postgres', "PostgreSQL, on Django's session table", POSTGRES),
   mysql: sqlEngine('mysql', "MySQL or MariaDB, on Django's session table", MYSQL),
+  redis,
 };
 
 /**
