@@ -224,6 +224,18 @@ const MYSQL: Server = {
 };
 const sqliteFile = (dataDir: string) => ({ path: join(dataDir, 'sessions.sqlite3') });
 
+/** Bytes as Python's repr() writes them: printable ASCII as it is, the rest as \\xNN. */
+function pythonBytes(bytes: Uint8Array): string {
+  let text = "b'";
+  for (const byte of bytes) {
+    if (byte === 0x5c) text += '\\\\';
+    else if (byte === 0x27) text += "\\'";
+    else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
+    else text += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `${text}'`;
+}
+
 // The demo's Redis: REDIS_URL, or the local server; sessions under Django's default keys.
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -241,14 +253,15 @@ const redis: DemoEngine = {
         address,
         howToStart: 'start it with `sudo service redis-server start`, or point REDIS_URL at one',
       },
-      // The stored value is a pickle (bytes): the inspector shows what it decodes to.
+      // The stored value is a pickle: shown as Python writes bytes (what `redis-cli` shows).
       stored: async (key) => {
         if (!/^[a-z0-9]{8,40}$/.test(key)) return null;
-        const record = await store.load(key);
-        if (record === null) return null;
+        const entry = await store.inspect(key);
+        if (entry === null) return null;
         return {
-          where: `the Redis key :1:django.contrib.sessions.cache${key} holds this dict, pickled`,
-          text: JSON.stringify(record.data, null, 1),
+          where: `the Redis key ${entry.key} (the session dict, pickled)`,
+          text: pythonBytes(entry.value),
+          expiresAt: entry.expiresAt ?? undefined,
         };
       },
     };

@@ -55,6 +55,22 @@ import type {
 
 export type { RedisClientLike } from './cache/redis-connection.ts';
 
+/** A session's entry as Redis holds it, for inspection: never decoded. */
+export interface RedisEntry {
+  /** The full Redis key. */
+  key: string;
+  /** The stored bytes: a pickled dict, as Django's cache engine writes it. */
+  value: Buffer;
+  /** When Redis drops the key (its TTL), or `null` when it has none. */
+  expiresAt: Date | null;
+}
+
+/** The Redis store: a {@link CacheStore} that can also show an entry as it is stored. */
+export interface RedisSessionStore extends CacheStore {
+  /** The entry under a session key, bytes and TTL as Redis holds them, or `null`. */
+  inspect(sessionKey: string): Promise<RedisEntry | null>;
+}
+
 /** Where the store's connection comes from: a URL (the store's own client) or the app's client. */
 export type RedisConnectionOption =
   | {
@@ -120,7 +136,7 @@ interface Shared {
   context: StoreContext | undefined;
 }
 
-class RedisStore implements CacheStore {
+class RedisStore implements RedisSessionStore {
   readonly kind = 'store';
   readonly name = 'redis';
   readonly #shared: Shared;
@@ -279,6 +295,16 @@ class RedisStore implements CacheStore {
     return outcome;
   }
 
+  async inspect(sessionKey: string): Promise<RedisEntry | null> {
+    const key = this.#key(sessionKey);
+    const [value, ttl] = await this.#run('inspect a session', (redis) =>
+      Promise.all([redis.get(key), redis.pTTL(key)]),
+    );
+    if (!Buffer.isBuffer(value)) return null;
+    const ms = Number(ttl);
+    return { key, value, expiresAt: ms >= 0 ? new Date(Date.now() + ms) : null };
+  }
+
   async delete(key: string): Promise<void> {
     await this.#run('delete a session', (redis) => redis.del(this.#key(key)));
   }
@@ -354,7 +380,7 @@ function checkOptions(options: RedisStoreOptions): void {
 export function redisStore(
   connection: RedisConnectionOption,
   options: RedisStoreOptions = {},
-): CacheStore {
+): RedisSessionStore {
   checkConnection(connection);
   checkOptions(options);
   const timeoutMs = options.commandTimeout ?? 2000;

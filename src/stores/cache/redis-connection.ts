@@ -36,6 +36,7 @@ export interface RedisCommands {
   set(key: string, value: Buffer, options: RedisSetOptions): Promise<unknown>;
   del(key: string): Promise<unknown>;
   exists(key: string): Promise<unknown>;
+  pTTL(key: string): Promise<unknown>;
   evalSha(sha1: string, options: RedisScriptOptions): Promise<unknown>;
   eval(script: string, options: RedisScriptOptions): Promise<unknown>;
 }
