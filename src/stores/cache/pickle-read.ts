@@ -126,7 +126,14 @@ export function readPickle(input: Uint8Array): PyValue {
   // popped except by the opcode that consumes the mark.
   const marks: number[] = [];
   let fence = 0;
-  const memo = new Map<number, PyValue>();
+  // Python's memo is a dict, and MEMOIZE takes its size as the next index. An array is faster
+  // for the dense indices picklers write; a far index makes it sparse, never large.
+  const memo: PyValue[] = [];
+  let memoSize = 0;
+  const memoPut = (index: number, value: PyValue) => {
+    if (memo[index] === undefined) memoSize++;
+    memo[index] = value;
+  };
 
   const need = (count: number) => {
     if (count > end - pos) fail('the pickle ends too early', pos);
@@ -166,12 +173,11 @@ export function readPickle(input: Uint8Array): PyValue {
     if (size > BigInt(end - pos)) fail('a length field runs past the end of the pickle', pos);
     return Number(size);
   };
-  const readString = (size: number): PyStr => ({ kind: 'str', value: readText(size) });
-  // The text of a str; a str with surrogates written by 'surrogatepass' also keeps its bytes.
+  // A str; one with surrogates written by 'surrogatepass' also keeps its bytes (see PyStr).
   let surrogateBytes: Uint8Array | undefined;
   const readStr = (size: number): PyStr => {
     surrogateBytes = undefined;
-    const node = readString(size);
+    const node: PyStr = { kind: 'str', value: readText(size) };
     if (surrogateBytes !== undefined) node.utf8 = surrogateBytes;
     return node;
   };
@@ -218,8 +224,9 @@ export function readPickle(input: Uint8Array): PyValue {
     return normalizeInt(value);
   };
   const memoGet = (index: number): PyValue => {
-    const value = memo.get(index);
+    const value = memo[index];
     if (value === undefined) fail(`memo entry ${index} does not exist`, pos);
+    if (value !== null && typeof value === 'object') value.shared = true;
     return value;
   };
   const container = (op: string, kinds: readonly string[]): PyNode => {
@@ -446,19 +453,19 @@ export function readPickle(input: Uint8Array): PyValue {
         break;
       }
       case 0x94: // MEMOIZE: the memo index is the number of entries so far
-        memo.set(memo.size, top());
+        memoPut(memoSize, top());
         break;
       case 0x71: // BINPUT
         need(1);
-        memo.set(buf[pos++] ?? 0, top());
+        memoPut(buf[pos++] ?? 0, top());
         break;
       case 0x72: // LONG_BINPUT
         need(4);
-        memo.set(buf.readUInt32LE(pos), top());
+        memoPut(buf.readUInt32LE(pos), top());
         pos += 4;
         break;
       case 0x70: // PUT
-        memo.set(Number(readDecimal(readLine())), top());
+        memoPut(Number(readDecimal(readLine())), top());
         break;
       case 0x68: // BINGET
         need(1);

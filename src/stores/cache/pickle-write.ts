@@ -223,6 +223,12 @@ export class PickleWriter {
     this.#memoCount++;
   }
 
+  // A node read from a pickle takes a memo entry like any object, but only one the pickle
+  // referred to again can be met twice, so only those are looked up later.
+  #memoizeNode(node: PyNode): void {
+    this.#memoize(node.shared ? node : undefined);
+  }
+
   // Writes BINGET for an object already in the memo and reports whether it did.
   #fromMemo(identity: object): boolean {
     const index = this.#memo.get(identity);
@@ -479,7 +485,7 @@ export class PickleWriter {
       this.#float(node.value);
       return;
     }
-    if (this.#fromMemo(node)) return;
+    if (node.shared && this.#fromMemo(node)) return;
     if (depth > MAX_DEPTH) this.#tooDeep();
     const items = (list: readonly PyValue[]) => (i: number) =>
       this.#savePy(list[i] ?? null, depth + 1);
@@ -492,7 +498,7 @@ export class PickleWriter {
         } else {
           this.#str(node.value, false);
         }
-        if (this.#memoCount > before) this.#memo.set(node, before);
+        if (node.shared && this.#memoCount > before) this.#memo.set(node, before);
         return;
       }
       case 'bytes': {
@@ -500,7 +506,7 @@ export class PickleWriter {
         if (length < 256) this.#payload(SHORT_BINBYTES, 1, node.value);
         else if (length <= 0xffffffff) this.#payload(BINBYTES, 4, node.value);
         else this.#payload(BINBYTES8, 8, node.value);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         return;
       }
       case 'bytearray':
@@ -508,12 +514,12 @@ export class PickleWriter {
         return;
       case 'list':
         this.#op(EMPTY_LIST);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         this.#batch(node.items.length, APPENDS, APPEND, true, items(node.items));
         return;
       case 'dict':
         this.#op(EMPTY_DICT);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         this.#batch(node.items.length / 2, SETITEMS, SETITEM, true, (i) => {
           this.#savePy(node.items[2 * i] ?? null, depth + 1);
           this.#savePy(node.items[2 * i + 1] ?? null, depth + 1);
@@ -528,25 +534,25 @@ export class PickleWriter {
         if (count > 3) this.#op(MARK);
         for (let i = 0; i < count; i++) this.#savePy(node.items[i] ?? null, depth + 1);
         this.#op(count > 3 ? TUPLE : TUPLE1 + count - 1);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         return;
       }
       case 'set':
         this.#op(EMPTY_SET);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         this.#batch(node.items.length, ADDITEMS, undefined, false, items(node.items));
         return;
       case 'frozenset':
         this.#op(MARK);
         for (let i = 0; i < node.items.length; i++) this.#savePy(node.items[i] ?? null, depth + 1);
         this.#op(FROZENSET);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         return;
       case 'global':
         this.#savePy(node.module, depth + 1);
         this.#savePy(node.name, depth + 1);
         this.#op(STACK_GLOBAL);
-        this.#memoize(node);
+        this.#memoizeNode(node);
         return;
       case 'instance':
         this.#instance(node, depth);
@@ -559,7 +565,7 @@ export class PickleWriter {
     this.#savePy(node.args, depth + 1);
     if (node.how === 'newobj_ex') this.#savePy(node.kwargs, depth + 1);
     this.#op(node.how === 'reduce' ? REDUCE : node.how === 'newobj' ? NEWOBJ : NEWOBJ_EX);
-    this.#memoize(node);
+    this.#memoizeNode(node);
     const save = (list: readonly PyValue[]) => (i: number) =>
       this.#savePy(list[i] ?? null, depth + 1);
     this.#batch(node.listItems.length, APPENDS, APPEND, false, save(node.listItems));
@@ -581,7 +587,7 @@ export class PickleWriter {
   #bytearray(node: PyBytes, depth: number): void {
     if (this.#protocol() >= 5) {
       this.#payload(BYTEARRAY8, 8, node.value);
-      this.#memoize(node);
+      this.#memoizeNode(node);
       return;
     }
     const reduced: PyInstance = {
@@ -596,7 +602,7 @@ export class PickleWriter {
     };
     this.#instance(reduced, depth);
     // Later references to the same bytearray find the REDUCE result.
-    this.#memo.set(node, this.#memoCount - 1);
+    if (node.shared) this.#memo.set(node, this.#memoCount - 1);
   }
 
   #globals = new Map<string, PyNode>();
@@ -609,6 +615,7 @@ export class PickleWriter {
         kind: 'global',
         module: { kind: 'str', value: module },
         name: { kind: 'str', value: name },
+        shared: true,
       };
       this.#globals.set(id, node);
     }

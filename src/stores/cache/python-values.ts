@@ -14,14 +14,23 @@ import { pythonFloatRepr } from '../../signing/python-json.ts';
 /** A Python value: `None`, a bool, an int (a safe integer as a number, else a BigInt), or a node. */
 export type PyValue = null | boolean | number | bigint | PyNode;
 
+/** What every node has. */
+export interface PyNodeBase {
+  /**
+   * Set when the pickle referred to this node again through its memo (`BINGET`): only such
+   * nodes need a memo entry when written back, to stay one object in Python.
+   */
+  shared?: true;
+}
+
 /** A `float`. Boxed because JavaScript cannot tell `1.0` from `1`. */
-export interface PyFloat {
+export interface PyFloat extends PyNodeBase {
   kind: 'float';
   value: number;
 }
 
 /** A `str`. Boxed so that one Python string object met twice stays one object (memo sharing). */
-export interface PyStr {
+export interface PyStr extends PyNodeBase {
   kind: 'str';
   value: string;
   /**
@@ -33,25 +42,25 @@ export interface PyStr {
 }
 
 /** `bytes` or `bytearray`. */
-export interface PyBytes {
+export interface PyBytes extends PyNodeBase {
   kind: 'bytes' | 'bytearray';
   value: Uint8Array;
 }
 
 /** A `list`, `tuple`, `set` or `frozenset`, its items in pickle order. */
-export interface PySequence {
+export interface PySequence extends PyNodeBase {
   kind: 'list' | 'tuple' | 'set' | 'frozenset';
   items: PyValue[];
 }
 
 /** A `dict`: keys and values alternate, in insertion order, duplicates as they were written. */
-export interface PyDict {
+export interface PyDict extends PyNodeBase {
   kind: 'dict';
   items: PyValue[];
 }
 
 /** A class or function named by `GLOBAL` / `STACK_GLOBAL`: only its names, never imported. */
-export interface PyGlobal {
+export interface PyGlobal extends PyNodeBase {
   kind: 'global';
   module: PyStr;
   name: PyStr;
@@ -62,7 +71,7 @@ export interface PyGlobal {
  * `NEWOBJ` (`cls.__new__(cls, *args)`) or `NEWOBJ_EX` (with keyword arguments), then the
  * items and states that `APPENDS`, `SETITEMS`, `ADDITEMS` and `BUILD` gave it afterwards.
  */
-export interface PyInstance {
+export interface PyInstance extends PyNodeBase {
   kind: 'instance';
   how: 'reduce' | 'newobj' | 'newobj_ex';
   callable: PyValue;
@@ -116,9 +125,20 @@ export function pythonTypeOf(node: PyValue): string {
       return 'global';
     case 'instance': {
       const callable = node.callable;
-      if (callable === null || typeof callable !== 'object' || callable.kind !== 'global') {
-        return 'object';
+      if (callable === null || typeof callable !== 'object') return 'object';
+      // getattr(cls, '_unpickle')(...): a class's own constructor method (zoneinfo.ZoneInfo).
+      if (callable.kind === 'instance' && globalName(callable.callable) === 'builtins getattr') {
+        const owner = tupleItems(callable.args)?.[0];
+        if (
+          owner !== undefined &&
+          owner !== null &&
+          typeof owner === 'object' &&
+          owner.kind === 'global'
+        ) {
+          return dotted(owner);
+        }
       }
+      if (callable.kind !== 'global') return 'object';
       if (globalName(callable) === '_codecs encode') return 'bytes';
       // copyreg._reconstructor(cls, base, state) is how protocols 0 and 1 build instances.
       if (globalName(callable) === 'copyreg _reconstructor') {
@@ -158,10 +178,17 @@ function clockText(hour: number, minute: number, second: number, micro: number):
   return micro === 0 ? base : `${base}.${pad(micro, 6)}`;
 }
 
-// The UTC offset of a datetime.timezone(timedelta(...)) tzinfo, as isoformat() writes it.
+// The UTC offset of a fixed datetime.timezone tzinfo, as isoformat() writes it. A named zone
+// (zoneinfo.ZoneInfo, pytz) has an offset only Python's tz database can tell; its name is
+// shown instead, in the RFC 9557 suffix form: 2024-07-01T12:00:00[Europe/Paris].
 function offsetText(tz: PyValue): string {
   if (tz === null || typeof tz !== 'object' || tz.kind !== 'instance') return '';
-  if (globalName(tz.callable) !== 'datetime timezone') return '';
+  if (globalName(tz.callable) !== 'datetime timezone') {
+    const zone = tupleItems(tz.args)?.[0];
+    const named =
+      zone !== undefined && zone !== null && typeof zone === 'object' && zone.kind === 'str';
+    return named && /^[A-Za-z][\w+/-]*$/.test(zone.value) ? `[${zone.value}]` : '';
+  }
   const delta = tupleItems(tz.args)?.[0];
   if (delta === undefined || delta === null || typeof delta !== 'object') return '';
   if (delta.kind !== 'instance' || globalName(delta.callable) !== 'datetime timedelta') return '';
@@ -192,6 +219,12 @@ function instanceText(node: PyInstance): string | undefined {
   const args = tupleItems(node.args);
   if (args === undefined) return undefined;
   const state = bytesOf(args[0] ?? null);
+  if (pythonTypeOf(node) === 'zoneinfo.ZoneInfo') {
+    const key = args[0];
+    return key !== undefined && key !== null && typeof key === 'object' && key.kind === 'str'
+      ? key.value
+      : undefined;
+  }
   switch (globalName(node.callable)) {
     case 'datetime datetime':
       if (state?.length === 10) {
@@ -397,8 +430,10 @@ export class PythonObject {
   }
 
   /**
-   * What Python's `str()` shows for the value: ISO 8601 text for a `datetime`, `date` or
-   * `time` (`isoformat()`), the digits of a `Decimal`; a `repr` for anything else.
+   * What Python shows for the value: ISO 8601 text for a `datetime`, `date` or `time`
+   * (`isoformat()`; for a named zone such as `zoneinfo.ZoneInfo`, whose offset only Python's tz
+   * database knows, the zone name in brackets instead: `2024-07-01T12:00:00[Europe/Paris]`),
+   * `str()` for a `Decimal`, `timedelta` or `timezone`, and `repr()` for anything else.
    */
   toString(): string {
     const node = this.#node;

@@ -19,6 +19,7 @@ import struct
 import sys
 import types
 import uuid
+import zoneinfo
 
 shared_list = [1, 2]
 shared_str = "shared " * 3
@@ -68,6 +69,8 @@ CASES = {
         "time": datetime.time(1, 2, 3, 4),
         "timedelta": datetime.timedelta(days=-1, seconds=5, microseconds=6),
         "utc zone": datetime.timezone.utc,
+        "zoned": datetime.datetime(2024, 7, 1, 12, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")),
+        "zone": zoneinfo.ZoneInfo("Europe/Paris"),
     },
     "decimals": {"pi": decimal.Decimal("3.14159265358979323846264338327950288"),
                  "-0": decimal.Decimal("-0"), "exp": decimal.Decimal("1E+10"),
@@ -135,7 +138,10 @@ def texts():
     out = {}
     for name in ("datetimes", "decimals", "sets and bytes", "other dicts"):
         for key, value in CASES[name].items():
-            if isinstance(value, (datetime.date, datetime.time)):
+            if isinstance(getattr(value, "tzinfo", None), zoneinfo.ZoneInfo):
+                # A named zone's offset needs the tz database: coatcheck shows the name.
+                out[key] = f"{value.replace(tzinfo=None).isoformat()}[{value.tzinfo.key}]"
+            elif isinstance(value, (datetime.date, datetime.time)):
                 out[key] = value.isoformat()
             elif isinstance(value, (datetime.timedelta, datetime.tzinfo, decimal.Decimal)):
                 out[key] = str(value)

@@ -133,6 +133,9 @@ describe('pickle against CPython', { skip }, () => {
     assert.equal(text('time'), '01:02:03.000004');
     assert.equal(text('timedelta'), '-1 day, 0:00:05.000006');
     assert.equal(text('utc zone'), 'UTC');
+    assert.equal(text('zoned'), '2024-07-01T12:00:00[Europe/Paris]');
+    assert.equal((dates.zone as PythonObject).pythonType, 'zoneinfo.ZoneInfo');
+    assert.equal((dates.zoned as PythonObject).pythonType, 'datetime.datetime');
     const others = { ...load('sets and bytes'), ...load('other dicts'), ...load('instances') };
     const types = Object.fromEntries(
       Object.entries(others).map(([key, value]) => [
