@@ -172,24 +172,53 @@ class RedisStore implements RedisSessionStore {
   }
 
   /** Runs one command, bounded by the timeout; any failure is `StoreUnavailable`. */
-  async #run<T>(action: string, command: (view: RedisCommands) => Promise<T>): Promise<T> {
-    const { connection, timeoutMs } = this.#shared;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  #run<T>(action: string, command: (view: RedisCommands) => Promise<T>): Promise<T> {
+    let got: RedisCommands | Promise<RedisCommands>;
     try {
-      const got = connection.commands();
-      const view = got instanceof Promise ? await got : got;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          connection.stalled(view);
-          reject(new Error(`no reply within ${timeoutMs} ms`));
-        }, timeoutMs);
-      });
-      return await Promise.race([command(view), timeout]);
+      got = this.#shared.connection.commands();
     } catch (error) {
-      throw this.#failure(action, error);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      return Promise.reject(this.#failure(action, error));
     }
+    if (got instanceof Promise) {
+      return got.then(
+        (view) => this.#bounded(action, command, view),
+        (error: unknown) => Promise.reject(this.#failure(action, error)),
+      );
+    }
+    return this.#bounded(action, command, got);
+  }
+
+  // One promise and one timer per command: this runs on every request that touches a session.
+  #bounded<T>(
+    action: string,
+    command: (view: RedisCommands) => Promise<T>,
+    view: RedisCommands,
+  ): Promise<T> {
+    const { connection, timeoutMs } = this.#shared;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        connection.stalled(view);
+        reject(this.#failure(action, new Error(`no reply within ${timeoutMs} ms`)));
+      }, timeoutMs);
+      let running: Promise<T>;
+      try {
+        running = command(view);
+      } catch (error) {
+        clearTimeout(timer);
+        reject(this.#failure(action, error));
+        return;
+      }
+      running.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(this.#failure(action, error));
+        },
+      );
+    });
   }
 
   #encode(record: StoreRecord): { value: Buffer; ttl: number } {
