@@ -236,18 +236,21 @@ function pythonBytes(bytes: Uint8Array): string {
   return `${text}'`;
 }
 
-// The demo's Redis: REDIS_URL, or the local server; sessions under Django's default keys.
+// The demo's Redis: REDIS_URL, or the local server; sessions under Django's default keys
+// unless REDIS_KEY_PREFIX says otherwise.
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const redis: DemoEngine = {
   summary: "Redis, as Django's cache session engine keeps sessions there (pickled dicts)",
   available: () => true,
   async open() {
-    const store = redisStore({ url: REDIS_URL });
+    // Django's KEY_PREFIX, for sharing the sessions with a Django project (or keeping apart).
+    const keyPrefix = process.env.REDIS_KEY_PREFIX ?? '';
+    const store = redisStore({ url: REDIS_URL }, { keyPrefix });
     const address = redact(REDIS_URL);
     return {
       engine: store,
-      where: `in Redis at ${address}, under :1:django.contrib.sessions.cache<key>`,
+      where: `in Redis at ${address}, under ${keyPrefix}:1:django.contrib.sessions.cache<key>`,
       server: {
         name: 'Redis',
         address,

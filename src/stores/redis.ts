@@ -21,13 +21,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import {
-  CoatcheckError,
-  CreateError,
-  ImproperlyConfigured,
-  StoreUnavailable,
-  UpdateError,
-} from '../errors.ts';
+import { CoatcheckError, CreateError, StoreUnavailable, UpdateError } from '../errors.ts';
 import type { SessionData } from '../session/data.ts';
 import { EXPIRY_KEY, expiryDate } from '../session/expiry.ts';
 import {
@@ -388,7 +382,7 @@ function checkOptions(options: RedisStoreOptions): void {
     );
   }
   if (pickleProtocol !== undefined && pickleProtocol !== 4 && pickleProtocol !== 5) {
-    throw new ImproperlyConfigured(
+    throw new TypeError(
       `coatcheck: redisStore pickleProtocol must be 4 or 5, got ${String(pickleProtocol)}`,
     );
   }

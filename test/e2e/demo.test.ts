@@ -20,6 +20,18 @@ import {
 import { availableEngines, defaultEngine, ENGINES } from '../../demo/engines.ts';
 import { PAGES } from '../../demo/routes/index.ts';
 import { DemoStartError, type RunningDemo, startDemo } from '../../demo/server.ts';
+import { uniqueName } from '../helpers/databases.ts';
+import { connectClient, deleteKeys, skipWithoutRedis } from '../helpers/redis-servers.ts';
+
+// The redis engine's sessions go under a key prefix of this file's own, removed at the end.
+const REDIS_PREFIX = uniqueName('coatcheck_demo');
+process.env.REDIS_KEY_PREFIX = REDIS_PREFIX;
+after(async () => {
+  if (skipWithoutRedis !== false) return;
+  const redis = await connectClient();
+  await deleteKeys(redis, `${REDIS_PREFIX}*`);
+  redis.destroy();
+});
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

@@ -307,6 +307,7 @@ describe('redis', { skip: skipWithoutRedis }, () => {
         ['commandTimeout 0', { commandTimeout: 0 }],
         ['version 1.5', { version: 1.5 }],
         ['keyPrefix 5', { keyPrefix: 5 }],
+        ['pickleProtocol 3', { pickleProtocol: 3 }],
       ] as const) {
         test(`refuses ${label} with a TypeError naming the option`, () => {
           assert.throws(
