@@ -1,19 +1,22 @@
 /**
  * The session dict as Django's cache engines store it: a Python pickle (`pickle.dumps` of the
- * dict; protocol 4 from django-redis, 5 from pymemcache and Django 4+'s `RedisCache`). See
- * django-spec.md §5.2-5.3 and docs/decisions for why coatcheck reads and writes pickle itself.
+ * dict; protocol 4 from django-redis, 5 from pymemcache and Django 4+'s `RedisCache`). Why
+ * coatcheck reads and writes pickle itself: docs/decisions/0005-pickle-codec.md.
  *
  * What the application sees for each Python value:
  *
- * | Python                                   | JavaScript                                      |
- * | ---------------------------------------- | ----------------------------------------------- |
- * | `dict` with only `str` keys              | plain object (a `"__proto__"` key is an own property) |
- * | `list`, `tuple`                          | array                                           |
- * | `str`                                    | string                                          |
- * | `int`                                    | number within ±(2^53 - 1), else BigInt          |
- * | `float`                                  | number                                          |
- * | `bool`, `None`                           | boolean, `null`                                 |
- * | anything else: `datetime`, `date`, `time`, `timedelta`, `timezone`, `Decimal`, `bytes`, `bytearray`, `set`, `frozenset`, a dict with other keys, any class instance | a frozen {@link PythonObject} |
+ * | Python                       | JavaScript                                             |
+ * | ---------------------------- | ------------------------------------------------------ |
+ * | `dict` with only `str` keys  | plain object (a `"__proto__"` key is an own property)  |
+ * | `list`, `tuple`              | array                                                  |
+ * | `str`                        | string                                                 |
+ * | `int`                        | number within ±(2^53 - 1), else BigInt                 |
+ * | `float`                      | number                                                 |
+ * | `bool`, `None`               | boolean, `null`                                        |
+ * | anything else                | a frozen {@link PythonObject}                          |
+ *
+ * "Anything else" is `datetime`, `date`, `time`, `timedelta`, `timezone`, `Decimal`, `bytes`,
+ * `bytearray`, `set`, `frozenset`, a dict with a key that is not a str, and any class instance.
  *
  * Reading never runs Python code: a class instance is only the description of how Python
  * would build it. The `origin` returned with the data keeps the exact Python value of every

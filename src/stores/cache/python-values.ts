@@ -85,16 +85,8 @@ export interface PyInstance extends PyNodeBase {
 /** Every boxed Python value. */
 export type PyNode = PyFloat | PyStr | PyBytes | PySequence | PyDict | PyGlobal | PyInstance;
 
-// The Python module and class names of the instances the codec knows how to describe.
-const KNOWN_CLASSES: Record<string, string> = {
-  'datetime datetime': 'datetime.datetime',
-  'datetime date': 'datetime.date',
-  'datetime time': 'datetime.time',
-  'datetime timedelta': 'datetime.timedelta',
-  'datetime timezone': 'datetime.timezone',
-  'decimal Decimal': 'decimal.Decimal',
-  '_pydecimal Decimal': 'decimal.Decimal',
-};
+// The pure-Python Decimal pickles under its own module name; it is the same type to Python.
+const CLASS_ALIASES: Record<string, string> = { '_pydecimal Decimal': 'decimal.Decimal' };
 
 function globalName(node: PyValue): string | undefined {
   if (node === null || typeof node !== 'object' || node.kind !== 'global') return undefined;
@@ -104,7 +96,7 @@ function globalName(node: PyValue): string | undefined {
 function dotted(node: PyGlobal): string {
   const name = `${node.module.value} ${node.name.value}`;
   return (
-    KNOWN_CLASSES[name] ??
+    CLASS_ALIASES[name] ??
     (node.module.value === 'builtins' ? node.name.value : name.replace(' ', '.'))
   );
 }
@@ -115,7 +107,10 @@ function tupleItems(node: PyValue): PyValue[] | undefined {
     : undefined;
 }
 
-/** The Python type name of a value, as `type(x).__module__ + '.' + __qualname__` would read. */
+/**
+ * The Python type of a value as `module.qualname` (`datetime.datetime`), or the bare name for
+ * a builtin (`set`, `bytes`); `global` for a class or function itself.
+ */
 export function pythonTypeOf(node: PyValue): string {
   if (node === null) return 'NoneType';
   if (typeof node === 'boolean') return 'bool';
@@ -344,12 +339,13 @@ function builtinValue(node: PyInstance): PyNode | undefined {
 }
 
 /** A short, Python-like `repr` of a value, for messages and for {@link PythonObject.toString}. */
-export function pythonRepr(node: PyValue, depth = 0): string {
-  if (depth > 20) return '...';
+export function pythonRepr(node: PyValue, depth = 0, budget = { nodes: 10_000 }): string {
+  // Memo references can make a small pickle a tree with 2^200 paths: stop early, as a text.
+  if (depth > 20 || --budget.nodes < 0) return '...';
   if (node === null) return 'None';
   if (typeof node === 'boolean') return node ? 'True' : 'False';
   if (typeof node === 'number' || typeof node === 'bigint') return String(node);
-  const inner = (items: PyValue[]) => items.map((item) => pythonRepr(item, depth + 1));
+  const inner = (items: PyValue[]) => items.map((item) => pythonRepr(item, depth + 1, budget));
   switch (node.kind) {
     case 'float': {
       const text = pythonFloatRepr(node.value);
@@ -365,7 +361,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       return `[${inner(node.items).join(', ')}]`;
     case 'tuple':
       return node.items.length === 1
-        ? `(${pythonRepr(node.items[0] ?? null, depth + 1)},)`
+        ? `(${pythonRepr(node.items[0] ?? null, depth + 1, budget)},)`
         : `(${inner(node.items).join(', ')})`;
     case 'set':
       return node.items.length === 0 ? 'set()' : `{${inner(node.items).join(', ')}}`;
@@ -375,7 +371,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       const parts: string[] = [];
       for (let i = 0; i + 1 < node.items.length; i += 2) {
         parts.push(
-          `${pythonRepr(node.items[i] ?? null, depth + 1)}: ${pythonRepr(node.items[i + 1] ?? null, depth + 1)}`,
+          `${pythonRepr(node.items[i] ?? null, depth + 1, budget)}: ${pythonRepr(node.items[i + 1] ?? null, depth + 1, budget)}`,
         );
       }
       return `{${parts.join(', ')}}`;
@@ -384,7 +380,7 @@ export function pythonRepr(node: PyValue, depth = 0): string {
       return dotted(node);
     case 'instance': {
       const builtin = builtinValue(node);
-      if (builtin !== undefined) return pythonRepr(builtin, depth);
+      if (builtin !== undefined) return pythonRepr(builtin, depth, budget);
       const text = instanceText(node);
       const type = pythonTypeOf(node);
       // Decimal('1.5') as Python shows it; other known types in the same shape.

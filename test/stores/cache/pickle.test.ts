@@ -151,6 +151,21 @@ describe('unpickleSession on hostile input', () => {
     }
     assert.deepEqual(value, []);
   });
+
+  test('the text of a shared-subtree bomb inside an opaque value stays short', () => {
+    // frozenset({t199}) where t(n) = (t(n-1), t(n-1)): the repr would be 2^200 items long.
+    let body = '29 94';
+    for (let level = 1; level < 200; level++)
+      body += ` 30 68 ${(level + 1).toString(16).padStart(2, '0')} 68 ${(level + 1).toString(16).padStart(2, '0')} 86 94`;
+    const bytes = hex(
+      `${PROTO4} 7d 94 8c0178 94 28 ${body.replace(/68 (..)/g, (_, n) => `6a ${Buffer.from(new Uint32Array([Number.parseInt(n, 16)]).buffer).toString('hex')}`)} 91 73 2e`,
+    );
+    const started = performance.now();
+    const { data } = unpickleSession(bytes);
+    const text = String(data.x);
+    assert.ok(performance.now() - started < 1000);
+    assert.ok(text.startsWith('frozenset({((((') && text.length < 100_000, text.slice(0, 80));
+  });
 });
 
 describe('unpickleSession values', () => {
