@@ -19,6 +19,7 @@ import { cachedDb } from '../src/stores/cached-db.ts';
 import { fileStore } from '../src/stores/file.ts';
 import { memcachedStore } from '../src/stores/memcached.ts';
 import { memoryStore } from '../src/stores/memory.ts';
+import { redisStore } from '../src/stores/redis.ts';
 import { signedCookies } from '../src/stores/signed-cookie.ts';
 import { sqliteStore } from '../src/stores/sql/sqlite.ts';
 
@@ -298,6 +299,53 @@ const cachedDatabase: DemoEngine = {
   },
 };
 
+/** Bytes as Python's repr() writes them: printable ASCII as it is, the rest as \\xNN. */
+function pythonBytes(bytes: Uint8Array): string {
+  let text = "b'";
+  for (const byte of bytes) {
+    if (byte === 0x5c) text += '\\\\';
+    else if (byte === 0x27) text += "\\'";
+    else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
+    else text += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `${text}'`;
+}
+
+// The demo's Redis: REDIS_URL, or the local server; sessions under Django's default keys
+// unless REDIS_KEY_PREFIX says otherwise.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const redis: DemoEngine = {
+  summary: "Redis, as Django's cache session engine keeps sessions there (pickled dicts)",
+  available: () => true,
+  async open() {
+    // Django's KEY_PREFIX, for sharing the sessions with a Django project (or keeping apart).
+    const keyPrefix = process.env.REDIS_KEY_PREFIX ?? '';
+    const store = redisStore({ url: REDIS_URL }, { keyPrefix });
+    const address = redact(REDIS_URL);
+    return {
+      engine: store,
+      where: `in Redis at ${address}, under ${keyPrefix}:1:django.contrib.sessions.cache<key>`,
+      server: {
+        name: 'Redis',
+        address,
+        howToStart: 'start it with `sudo service redis-server start`, or point REDIS_URL at one',
+      },
+      // The stored value is a pickle: shown as Python writes bytes (what `redis-cli` shows).
+      stored: async (key) => {
+        if (!/^[a-z0-9]{8,40}$/.test(key)) return null;
+        const entry = await store.inspect(key);
+        if (entry === null) return null;
+        return {
+          where: `the Redis key ${entry.key} (the session dict, pickled)`,
+          text: pythonBytes(entry.value),
+          expiresAt: entry.expiresAt ?? undefined,
+        };
+      },
+    };
+  },
+};
+
 /** Every engine `--engine` accepts, by name: one entry each. */
 export const ENGINES: Readonly<Record<string, DemoEngine>> = {
   sqlite: sqlEngine('sqlite', 'SQLite (node:sqlite), in one file: nothing to install', sqliteFile),
@@ -308,6 +356,7 @@ export const ENGINES: Readonly<Record<string, DemoEngine>> = {
   mysql: sqlEngine('mysql', "MySQL or MariaDB, on Django's session table", MYSQL),
   memcached,
   'cached-db': cachedDatabase,
+  redis,
 };
 
 /**

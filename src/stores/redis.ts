@@ -21,13 +21,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import {
-  CoatcheckError,
-  CreateError,
-  ImproperlyConfigured,
-  StoreUnavailable,
-  UpdateError,
-} from '../errors.ts';
+import { CoatcheckError, CreateError, StoreUnavailable, UpdateError } from '../errors.ts';
 import type { SessionData } from '../session/data.ts';
 import { EXPIRY_KEY, expiryDate } from '../session/expiry.ts';
 import {
@@ -54,6 +48,22 @@ import type {
 } from './store.ts';
 
 export type { RedisClientLike } from './cache/redis-connection.ts';
+
+/** A session's entry as Redis holds it, for inspection: never decoded. */
+export interface RedisEntry {
+  /** The full Redis key. */
+  key: string;
+  /** The stored bytes: a pickled dict, as Django's cache engine writes it. */
+  value: Buffer;
+  /** When Redis drops the key (its TTL), or `null` when it has none. */
+  expiresAt: Date | null;
+}
+
+/** The Redis store: a {@link CacheStore} that can also show an entry as it is stored. */
+export interface RedisSessionStore extends CacheStore {
+  /** The entry under a session key, bytes and TTL as Redis holds them, or `null`. */
+  inspect(sessionKey: string): Promise<RedisEntry | null>;
+}
 
 /** Where the store's connection comes from: a URL (the store's own client) or the app's client. */
 export type RedisConnectionOption =
@@ -120,7 +130,7 @@ interface Shared {
   context: StoreContext | undefined;
 }
 
-class RedisStore implements CacheStore {
+class RedisStore implements RedisSessionStore {
   readonly kind = 'store';
   readonly name = 'redis';
   readonly #shared: Shared;
@@ -156,24 +166,53 @@ class RedisStore implements CacheStore {
   }
 
   /** Runs one command, bounded by the timeout; any failure is `StoreUnavailable`. */
-  async #run<T>(action: string, command: (view: RedisCommands) => Promise<T>): Promise<T> {
-    const { connection, timeoutMs } = this.#shared;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  #run<T>(action: string, command: (view: RedisCommands) => Promise<T>): Promise<T> {
+    let got: RedisCommands | Promise<RedisCommands>;
     try {
-      const got = connection.commands();
-      const view = got instanceof Promise ? await got : got;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          connection.stalled(view);
-          reject(new Error(`no reply within ${timeoutMs} ms`));
-        }, timeoutMs);
-      });
-      return await Promise.race([command(view), timeout]);
+      got = this.#shared.connection.commands();
     } catch (error) {
-      throw this.#failure(action, error);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      return Promise.reject(this.#failure(action, error));
     }
+    if (got instanceof Promise) {
+      return got.then(
+        (view) => this.#bounded(action, command, view),
+        (error: unknown) => Promise.reject(this.#failure(action, error)),
+      );
+    }
+    return this.#bounded(action, command, got);
+  }
+
+  // One promise and one timer per command: this runs on every request that touches a session.
+  #bounded<T>(
+    action: string,
+    command: (view: RedisCommands) => Promise<T>,
+    view: RedisCommands,
+  ): Promise<T> {
+    const { connection, timeoutMs } = this.#shared;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        connection.stalled(view);
+        reject(this.#failure(action, new Error(`no reply within ${timeoutMs} ms`)));
+      }, timeoutMs);
+      let running: Promise<T>;
+      try {
+        running = command(view);
+      } catch (error) {
+        clearTimeout(timer);
+        reject(this.#failure(action, error));
+        return;
+      }
+      running.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(this.#failure(action, error));
+        },
+      );
+    });
   }
 
   #encode(record: StoreRecord): { value: Buffer; ttl: number } {
@@ -279,6 +318,16 @@ class RedisStore implements CacheStore {
     return outcome;
   }
 
+  async inspect(sessionKey: string): Promise<RedisEntry | null> {
+    const key = this.#key(sessionKey);
+    const [value, ttl] = await this.#run('inspect a session', (redis) =>
+      Promise.all([redis.get(key), redis.pTTL(key)]),
+    );
+    if (!Buffer.isBuffer(value)) return null;
+    const ms = Number(ttl);
+    return { key, value, expiresAt: ms >= 0 ? new Date(Date.now() + ms) : null };
+  }
+
   async delete(key: string): Promise<void> {
     await this.#run('delete a session', (redis) => redis.del(this.#key(key)));
   }
@@ -333,7 +382,7 @@ function checkOptions(options: RedisStoreOptions): void {
     );
   }
   if (pickleProtocol !== undefined && pickleProtocol !== 4 && pickleProtocol !== 5) {
-    throw new ImproperlyConfigured(
+    throw new TypeError(
       `coatcheck: redisStore pickleProtocol must be 4 or 5, got ${String(pickleProtocol)}`,
     );
   }
@@ -354,7 +403,7 @@ function checkOptions(options: RedisStoreOptions): void {
 export function redisStore(
   connection: RedisConnectionOption,
   options: RedisStoreOptions = {},
-): CacheStore {
+): RedisSessionStore {
   checkConnection(connection);
   checkOptions(options);
   const timeoutMs = options.commandTimeout ?? 2000;

@@ -18,9 +18,16 @@ import {
   postgresSchema,
   skipWithoutMysql,
   skipWithoutPostgres,
+  uniqueName,
 } from '../helpers/databases.ts';
 import { listen } from '../helpers/fetch-server.ts';
 import { memcachedStats, skipWithoutMemcached, startMemcached } from '../helpers/memcached.ts';
+import {
+  connectClient,
+  deleteKeys,
+  REDIS_URL,
+  skipWithoutRedis,
+} from '../helpers/redis-servers.ts';
 
 describe('examples/node-memory.ts', () => {
   test('counts visits per browser', async () => {
@@ -176,5 +183,24 @@ describe('examples/cached-db.ts', { skip: skipWithoutMemcached }, () => {
     assert.deepEqual(await countVisits(server), ['visit 1\n', 'visit 2\n', 'visit 3\n']);
     assert.equal((await memcachedStats(memcached.port)).curr_items, 1);
     assert.ok(existsSync(join(directory, 'db.sqlite3')));
+  });
+});
+
+describe('examples/redis.ts', { skip: skipWithoutRedis }, () => {
+  test('keeps sessions in Redis under Django’s cache key, with Django’s TTL', async () => {
+    const prefix = uniqueName('coatcheck_example');
+    process.env.REDIS_URL = REDIS_URL;
+    process.env.CACHE_KEY_PREFIX = prefix;
+    const redis = await connectClient();
+    after(async () => {
+      await deleteKeys(redis, `${prefix}*`);
+      redis.destroy();
+    });
+    const { server, sessions } = await import('../../examples/redis.ts');
+    after(() => sessions.close());
+    assert.deepEqual(await countVisits(server), ['visit 1\n', 'visit 2\n', 'visit 3\n']);
+    const keys = await redis.keys(`${prefix}:1:django.contrib.sessions.cache*`);
+    assert.equal(keys.length, 1);
+    assert.ok((await redis.pTTL(keys[0] ?? '')) > 1_209_000_000);
   });
 });

@@ -134,6 +134,19 @@ describe('redis', { skip: skipWithoutRedis }, () => {
         });
       });
 
+      test('inspect shows the entry as Redis holds it: key, pickled bytes, TTL', async () => {
+        const store = makeStore();
+        await store.open?.(storeContext());
+        const key = generateSessionKey();
+        assert.equal(await store.inspect(key), null);
+        await store.create(key, recordOf({ a: 1 }, { expiresInSeconds: 600 }));
+        const entry = await store.inspect(key);
+        assert.equal(entry?.key, CACHE_KEY(key));
+        assert.deepEqual(entry?.value, await raw(CACHE_KEY(key)));
+        const left = (entry?.expiresAt?.getTime() ?? 0) - Date.now();
+        assert.ok(left > 590_000 && left <= 600_000, `expires in ${left} ms`);
+      });
+
       test('keyPrefix and version shape the key; the default is :1:', async () => {
         const key = generateSessionKey();
         const store = redisStore({ client: client() }, { keyPrefix: `${PREFIX}v`, version: 7 });
@@ -294,6 +307,7 @@ describe('redis', { skip: skipWithoutRedis }, () => {
         ['commandTimeout 0', { commandTimeout: 0 }],
         ['version 1.5', { version: 1.5 }],
         ['keyPrefix 5', { keyPrefix: 5 }],
+        ['pickleProtocol 3', { pickleProtocol: 3 }],
       ] as const) {
         test(`refuses ${label} with a TypeError naming the option`, () => {
           assert.throws(

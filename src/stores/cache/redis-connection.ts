@@ -36,6 +36,7 @@ export interface RedisCommands {
   set(key: string, value: Buffer, options: RedisSetOptions): Promise<unknown>;
   del(key: string): Promise<unknown>;
   exists(key: string): Promise<unknown>;
+  pTTL(key: string): Promise<unknown>;
   evalSha(sha1: string, options: RedisScriptOptions): Promise<unknown>;
   eval(script: string, options: RedisScriptOptions): Promise<unknown>;
 }
@@ -157,6 +158,9 @@ export class OwnedConnection implements RedisConnection {
   // An outage is logged once, when it starts; the next 'ready' ends it.
   #down = false;
   #closed = false;
+  // What the current client last failed with, for the message when it cannot connect.
+  #lastError: unknown;
+  #everReady = false;
 
   constructor(options: OwnedConnectionOptions) {
     this.#options = options;
@@ -193,8 +197,9 @@ export class OwnedConnection implements RedisConnection {
   #outage(error: unknown): void {
     if (this.#down) return;
     this.#down = true;
+    const what = this.#everReady ? 'lost its connection to' : 'cannot connect to';
     this.#logger?.error(
-      `the redis store lost its connection to ${this.where}; requests get 503 until it is back`,
+      `the redis store ${what} ${this.where}; requests get 503 until it answers`,
       error,
     );
   }
@@ -223,12 +228,16 @@ export class OwnedConnection implements RedisConnection {
       this.#view = view;
       // Without a listener, node-redis's 'error' event would end the process.
       client.on('error', (error) => {
-        if (this.#client === client) this.#outage(error);
+        if (this.#client !== client) return;
+        this.#lastError = error;
+        this.#outage(error);
       });
       client.on('ready', () => {
         if (this.#client !== client) return;
         this.#clearWatchdog();
         this.#down = false;
+        this.#everReady = true;
+        this.#lastError = undefined;
       });
       // A reconnection whose handshake hangs (a silent path) would leave the client not ready
       // for good: give each (re)connection the timeout, then start over with a new client.
@@ -247,9 +256,12 @@ export class OwnedConnection implements RedisConnection {
         };
         const timer = setTimeout(() => {
           client.off('ready', onReady);
+          const cause = this.#lastError;
+          const why = cause instanceof Error && cause.message !== '' ? ` (${cause.message})` : '';
           reject(
             new StoreUnavailable(
-              `coatcheck: the redis store could not connect to ${this.where} within ${this.#options.timeoutMs} ms`,
+              `coatcheck: the redis store could not connect to ${this.where} within ${this.#options.timeoutMs} ms${why}`,
+              cause === undefined ? undefined : { cause },
             ),
           );
         }, this.#options.timeoutMs);

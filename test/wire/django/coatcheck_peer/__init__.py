@@ -19,7 +19,7 @@ def handle_request(request):
     import django
     from django.test.utils import override_settings
 
-    from . import codec, cookie_ops, db_ops, messages_ops, session_ops, signing_ops
+    from . import cache_ops, codec, cookie_ops, db_ops, messages_ops, session_ops, signing_ops
 
     ops = {
         **signing_ops.OPS,
@@ -27,6 +27,7 @@ def handle_request(request):
         **session_ops.OPS,
         **db_ops.OPS,
         **messages_ops.OPS,
+        **cache_ops.OPS,
     }
     results = []
     for index, raw in enumerate(request['ops']):
