@@ -8,6 +8,7 @@ import { runHttpBench } from './http/run.ts';
 import { runLostUpdatesBench } from './lost-updates.ts';
 import { runMemoryBench } from './memory.ts';
 import { runPickleBench } from './pickle.bench.ts';
+import { runRedisScaleBench } from './redis-scale.ts';
 import { runSigningBench } from './signing.bench.ts';
 
 const sections: Record<string, (args: readonly string[]) => void | Promise<void>> = {
@@ -17,6 +18,7 @@ const sections: Record<string, (args: readonly string[]) => void | Promise<void>
   http: runHttpBench,
   'lost-updates': runLostUpdatesBench,
   memory: runMemoryBench,
+  'redis-scale': runRedisScaleBench,
   clearsessions: runClearSessionsBench,
 };
 
