@@ -25,7 +25,6 @@
  */
 
 import { CreateError, StoreUnavailable, UpdateError } from '../errors.ts';
-import { EXPIRY_KEY, type ExpiryPolicy, expiryDate } from '../session/expiry.ts';
 import type { SessionLogger } from '../session/logger.ts';
 import {
   CACHE_SESSION_PREFIX,
@@ -34,7 +33,8 @@ import {
   type SessionPrefix,
 } from './cache/cache-keys.ts';
 import type { CacheStore } from './cache/cache-store.ts';
-import { pickleSession, unpickleSession } from './cache/pickle.ts';
+import { cachedRecord } from './cache/cached-record.ts';
+import { pickleSession } from './cache/pickle.ts';
 import { MemcachedClient, type StoreOutcome } from './memcached/client.ts';
 import { memcachedExpiry } from './memcached/expiry.ts';
 import type {
@@ -67,7 +67,6 @@ const PICKLE_FLAG = 1;
 // The longest key memcached takes.
 const MAX_KEY_BYTES = 250;
 
-const DEFAULT_POLICY: ExpiryPolicy = { cookieAge: 1_209_600, expireAtBrowserClose: false };
 const quiet: SessionLogger = { warn() {}, error() {} };
 
 /** The client and its servers, shared by a store and the views `withSessionPrefix` makes. */
@@ -149,24 +148,12 @@ class MemcachedStore implements CacheStore {
       );
       return null;
     }
-    let decoded: ReturnType<typeof unpickleSession>;
-    try {
-      decoded = unpickleSession(item.value);
-    } catch (error) {
-      this.#logger.warn(
-        `memcached item for session ${key.slice(0, 6)}… is not a readable session pickle (${(error as Error).message}); starting a new session`,
-      );
-      return null;
-    }
-    // Memcached does not say when an item expires; Django's rule does: the session's own
-    // expiry, or the cookie age from now (Django's get_expiry_date for a cache session).
-    const policy = this.#shared.context?.policy ?? DEFAULT_POLICY;
-    return {
-      data: decoded.data,
-      expiresAt: expiryDate(policy, decoded.data[EXPIRY_KEY], new Date(Date.now())),
-      version: item.cas,
-      origin: decoded.origin,
-    };
+    return cachedRecord(
+      item.value,
+      item.cas,
+      this.#shared.context,
+      `memcached item for session ${key.slice(0, 6)}…`,
+    );
   }
 
   async create(key: string, record: StoreRecord): Promise<void> {

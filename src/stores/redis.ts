@@ -22,8 +22,6 @@
 
 import { createHash } from 'node:crypto';
 import { CoatcheckError, CreateError, StoreUnavailable, UpdateError } from '../errors.ts';
-import type { SessionData } from '../session/data.ts';
-import { EXPIRY_KEY, expiryDate } from '../session/expiry.ts';
 import {
   CACHE_SESSION_PREFIX,
   type CacheKeyOptions,
@@ -31,7 +29,8 @@ import {
   type SessionPrefix,
 } from './cache/cache-keys.ts';
 import type { CacheStore } from './cache/cache-store.ts';
-import { pickleSession, unpickleSession } from './cache/pickle.ts';
+import { cachedRecord } from './cache/cached-record.ts';
+import { pickleSession } from './cache/pickle.ts';
 import {
   OwnedConnection,
   PassedConnection,
@@ -227,32 +226,7 @@ class RedisStore implements RedisSessionStore {
     const value = await this.#run('load a session', (redis) => redis.get(this.#key(key)));
     if (value === null || value === undefined) return null;
     const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'latin1');
-    let decoded: { data: SessionData; origin: unknown };
-    try {
-      decoded = unpickleSession(bytes);
-    } catch (error) {
-      // Django's cache engine reads a value it cannot load as a miss: the request starts a new
-      // session under a new key, and the record stays as its writer left it.
-      const reason = error instanceof Error ? error.message : String(error);
-      this.#shared.context?.logger.warn(
-        `Session data in Redis could not be unpickled (${reason}); starting a new session`,
-      );
-      return null;
-    }
-    if (decoded.data === null || typeof decoded.data !== 'object' || Array.isArray(decoded.data)) {
-      this.#shared.context?.logger.warn(
-        'Session data in Redis is not a dict; starting a new session',
-      );
-      return null;
-    }
-    const context = this.#shared.context;
-    const now = new Date(Date.now());
-    // A cache keeps no expiry beside the value: it is the session's own, as Django computes it.
-    const expiresAt =
-      context === undefined
-        ? now
-        : expiryDate(context.policy, decoded.data[EXPIRY_KEY] as never, now);
-    return { data: decoded.data, expiresAt, version: sha1(bytes), origin: decoded.origin };
+    return cachedRecord(bytes, sha1(bytes), this.#shared.context, `Redis key ${this.#key(key)}`);
   }
 
   async create(key: string, record: StoreRecord): Promise<void> {
