@@ -7,9 +7,11 @@
  * Also a raw command line to the server (`stats`, the meta command `mg`), for tests that look
  * at what the store wrote, byte for byte, without the store's own client.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort, killChild } from './child-servers.ts';
 
 export const MEMCACHED_BINARY = process.env.COATCHECK_TEST_MEMCACHED ?? '/usr/bin/memcached';
 
@@ -20,16 +22,6 @@ const problem = existsSync(MEMCACHED_BINARY)
 
 /** The `skip` option for a suite that needs memcached; `false` under CI, which then fails. */
 export const skipWithoutMemcached: string | false = IN_CI ? false : problem;
-
-/** Asks the OS for a free loopback port. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** A memcached started by {@link startMemcached}. */
 export interface MemcachedServer {
@@ -80,10 +72,7 @@ export async function startMemcached(): Promise<MemcachedServer> {
   const kill = async () => {
     const running = child;
     child = undefined;
-    if (running === undefined || running.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
+    await killChild(running);
   };
   await launch();
   return {

@@ -8,13 +8,14 @@
  * removes its keys with {@link deleteKeys}. A missing server or binary skips the tests that
  * need it, with the reason; under `CI=true` it fails them instead (see databases.ts).
  */
+
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient, type RedisClientType } from 'redis';
+import { freePort, killChild } from './child-servers.ts';
 
 /** The shared Redis. */
 export const REDIS_URL: string = process.env.COATCHECK_TEST_REDIS ?? 'redis://127.0.0.1:6379';
@@ -75,16 +76,6 @@ export async function deleteKeys(client: RedisClientType, pattern: string): Prom
   return deleted;
 }
 
-/** A port the OS says is free on 127.0.0.1 now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A redis-server this test started. */
@@ -141,10 +132,7 @@ export async function startRedisServer(extra: readonly string[] = []): Promise<R
   const kill = async () => {
     const running = child;
     child = undefined;
-    if (running === undefined || running.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
+    await killChild(running);
   };
   await start();
   return {

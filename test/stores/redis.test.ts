@@ -276,7 +276,7 @@ describe('redis', { skip: skipWithoutRedis }, () => {
       });
 
       test('a server that is not there gives StoreUnavailable naming the host, never the password', async () => {
-        const port = await (await import('../helpers/redis-servers.ts')).freePort();
+        const port = await (await import('../helpers/child-servers.ts')).freePort();
         const store = redisStore(
           { url: `redis://someone:sekrit-password@127.0.0.1:${port}` },
           { commandTimeout: 300 },
