@@ -19,9 +19,11 @@ import { createSessions } from '../src/middleware/lifecycle.ts';
 import type { SessionStore } from '../src/stores/store.ts';
 import {
   coatcheckPostgres,
+  coatcheckRedis,
   coatcheckSqlite,
   type ExpressSessionStore,
   expressSessionPostgres,
+  expressSessionRedis,
   expressSessionSqlite,
 } from './lib/stores.ts';
 
@@ -72,6 +74,8 @@ const variants: Record<string, () => Promise<Server>> = {
     expressSessionServer(expressSessionSqlite()),
   'express-session connect-pg-simple': async () =>
     expressSessionServer(await expressSessionPostgres()),
+  'coatcheck/node redis': async () => coatcheckServer(coatcheckRedis()),
+  'express-session connect-redis': async () => expressSessionServer(await expressSessionRedis()),
 };
 
 async function start(variant: string): Promise<{ child: ChildProcess; url: string }> {
