@@ -83,4 +83,7 @@ const plugin: FastifyPluginAsync<SessionPluginOptions> = async (fastify, { sessi
  *   return `visit ${session.get('visits')}`;
  * });
  */
-export const sessionPlugin = fastifyPlugin(plugin, { fastify: '5.x', name: 'coatcheck' });
+export const sessionPlugin: FastifyPluginAsync<SessionPluginOptions> = fastifyPlugin(plugin, {
+  fastify: '5.x',
+  name: 'coatcheck',
+});
