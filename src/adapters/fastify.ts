@@ -53,7 +53,14 @@ const plugin: FastifyPluginAsync<SessionPluginOptions> = async (fastify, { sessi
   fastify.addHook('onSend', async (request, reply) => {
     if (finished.has(request)) return;
     finished.add(request);
-    const result = await request.coatcheck.finish({ status: reply.statusCode });
+    let result: Awaited<ReturnType<RequestContext['finish']>>;
+    try {
+      result = await request.coatcheck.finish({ status: reply.statusCode });
+    } catch (error) {
+      // The reply becomes an error: none of the route's headers (Location, cookies) belong to it.
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+      throw error;
+    }
     for (const cookie of result.setCookie) reply.header('set-cookie', cookie);
     if (result.vary) {
       const vary = reply.getHeader('vary');

@@ -44,9 +44,9 @@ describe('fastify adapter, beyond the shared scenarios', () => {
       seen.push(error);
       return reply.code(error.status ?? 500).send(`handled: ${error.name}`);
     });
-    app.get('/', async (request) => {
+    app.get('/', async (request, reply) => {
       (await request.session()).set('a', 1);
-      return 'never seen';
+      return reply.redirect('/elsewhere');
     });
     const served = await serve(app);
     after(() => served.close());
@@ -54,6 +54,7 @@ describe('fastify adapter, beyond the shared scenarios', () => {
     assert.equal(response.status, 503);
     assert.equal(response.body, 'handled: StoreUnavailable');
     assert.deepEqual(response.setCookie, []);
+    assert.equal(response.headers.get('location'), null);
     assert.equal(seen.length, 1);
   });
 

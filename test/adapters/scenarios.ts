@@ -1,13 +1,15 @@
 /**
  * One end-to-end scenario list, run through every adapter over real HTTP (h3's
  * describeMatrix idea): the same application logic, written once against the framework-free
- * request context, mounted by each adapter in its own idiom.
+ * request context, mounted by each adapter in its own idiom. Each adapter's test file is one
+ * `describeAdapter` call plus the few checks only its framework needs.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { StoreUnavailable } from '../../src/errors.ts';
 import {
   createSessions,
   type RequestContext,
@@ -118,8 +120,46 @@ export type Mount = (sessions: Sessions) => Promise<Served>;
 
 const quietLogger = { warn() {}, error() {} };
 
+/** A memory store whose writes fail as a store that is down does. */
+function storeDownOnWrite(): SessionStore {
+  const store = memoryStore();
+  const down = async () => {
+    throw new StoreUnavailable('coatcheck: the store is down (a test)');
+  };
+  store.create = down;
+  store.save = down;
+  return store;
+}
+
 /** Runs every scenario through one adapter, for every engine. */
 export function describeAdapter(adapter: string, mount: Mount): void {
+  describe(`${adapter} adapter with a store that is down`, () => {
+    let served: Served;
+    test('starts', async () => {
+      const sessions = createSessions({
+        secretKey: SECRET,
+        engine: storeDownOnWrite(),
+        logger: quietLogger,
+      });
+      served = await mount(sessions);
+    });
+    after(() => served?.close());
+
+    test('a request that writes its session answers 503, with no session cookie', async () => {
+      for (const path of ['/count', '/write-then-redirect?color=red']) {
+        const response = await new Browser(served.url).get(path);
+        assert.equal(response.status, 503, path);
+        assert.deepEqual(response.setCookie, [], path);
+      }
+    });
+
+    test('a request that never touches the session is served as usual', async () => {
+      const response = await new Browser(served.url).get('/');
+      assert.equal(response.status, 200);
+      assert.equal(response.body, 'no session touched');
+    });
+  });
+
   for (const engine of engines) {
     describe(`${adapter} adapter with the ${engine.name} engine`, () => {
       let served: Served;
