@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
 import type { Session } from '../session/session.ts';
@@ -26,12 +26,20 @@ export type SessionVariables<Data extends StorableData<Data> = SessionData> = {
   coatcheck: RequestContext<Data>;
 };
 
+/** Replaces the response by a bare `status`, the error going to the logger. */
+function answer(c: Context, status: number, error: unknown): void {
+  c.get('coatcheck').logger.error(`request failed with ${status}`, error);
+  // Unset first: Hono copies the old response's headers (Location, cookies) onto a new one.
+  c.res = undefined;
+  c.res = new Response(null, { status });
+}
+
 /**
  * The Hono middleware. The session is saved once the handlers below it have answered (a
  * thrown error counts as the 500 Hono's error handler made of it), and its `Set-Cookie` and
- * `Vary` headers are added to `c.res`. A store failure while saving replaces the response by
- * a bare 503 (or 400 for a session deleted by a concurrent request), logged, as
- * `coatcheck/fetch` does.
+ * `Vary` headers are added to `c.res`. A store failure while loading (unless `onError` made
+ * something else than a 500 of it) or saving replaces the response by a bare 503 (or 400 for
+ * a session deleted by a concurrent request), logged, as `coatcheck/fetch` does.
  *
  * @example
  * const app = new Hono<{ Variables: SessionVariables<{ visits: number }> }>();
@@ -50,17 +58,17 @@ export function sessionMiddleware<Data extends StorableData<Data> = SessionData>
     c.set('coatcheck', context);
     c.set('session', () => context.session());
     await next();
+    // A session that could not be loaded: Hono's default onError answers any error it does
+    // not know with 500, where the error carries its own status (503, or 400).
+    const failed = statusOfError(c.error);
+    if (failed !== undefined && c.res.status === 500) return answer(c, failed, c.error);
     let result: Awaited<ReturnType<typeof context.finish>>;
     try {
       result = await context.finish({ status: c.res.status });
     } catch (error) {
       const status = statusOfError(error);
       if (status === undefined) throw error;
-      sessions.settings.logger.error(`request failed with ${status}`, error);
-      // Unset first: Hono copies the old response's headers (Location, cookies) onto a new one.
-      c.res = undefined;
-      c.res = new Response(null, { status });
-      return;
+      return answer(c, status, error);
     }
     if (result.setCookie.length === 0 && !result.vary) return;
     // Some responses' headers are immutable (Response.redirect, fetch results): Hono's setter

@@ -120,12 +120,13 @@ export type Mount = (sessions: Sessions) => Promise<Served>;
 
 const quietLogger = { warn() {}, error() {} };
 
-/** A memory store whose writes fail as a store that is down does. */
-function storeDownOnWrite(): SessionStore {
+/** A memory store that fails as a store that is down does. */
+function storeDown(): SessionStore {
   const store = memoryStore();
   const down = async () => {
     throw new StoreUnavailable('coatcheck: the store is down (a test)');
   };
+  store.load = down;
   store.create = down;
   store.save = down;
   return store;
@@ -138,7 +139,7 @@ export function describeAdapter(adapter: string, mount: Mount): void {
     test('starts', async () => {
       const sessions = createSessions({
         secretKey: SECRET,
-        engine: storeDownOnWrite(),
+        engine: storeDown(),
         logger: quietLogger,
       });
       served = await mount(sessions);
@@ -148,6 +149,15 @@ export function describeAdapter(adapter: string, mount: Mount): void {
     test('a request that writes its session answers 503, with no session cookie', async () => {
       for (const path of ['/count', '/write-then-redirect?color=red']) {
         const response = await new Browser(served.url).get(path);
+        assert.equal(response.status, 503, path);
+        assert.deepEqual(response.setCookie, [], path);
+      }
+    });
+
+    test('a request whose session cannot be loaded answers 503', async () => {
+      const cookie = 'sessionid=abcdefghijklmnopqrstuvwxyz012345';
+      for (const path of ['/count', '/read']) {
+        const response = await new Browser(served.url).get(path, { cookie });
         assert.equal(response.status, 503, path);
         assert.deepEqual(response.setCookie, [], path);
       }
