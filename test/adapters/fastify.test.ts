@@ -92,3 +92,12 @@ describe('fastify adapter, beyond the shared scenarios', () => {
     assert.equal((await new Browser(served.url).get('/')).headers.get('vary'), 'Origin, Cookie');
   });
 });
+
+// Compile-time checks of the declaration merging (never run): tsc fails if they stop failing.
+export async function typed(request: import('fastify').FastifyRequest): Promise<void> {
+  const session = await request.session<{ visits: number }>();
+  // @ts-expect-error: visits is a number
+  session.set('visits', 'many');
+  // @ts-expect-error: the cookie API has no such method
+  request.coatcheck.setCookies('a', 'b');
+}

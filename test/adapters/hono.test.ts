@@ -78,3 +78,16 @@ describe('hono adapter, beyond the shared scenarios', () => {
     assert.equal(response.headers.get('vary'), 'Cookie');
   });
 });
+
+// Compile-time checks of the Variables typing (never run): tsc fails if they stop failing.
+export function typed(): void {
+  const hono = new Hono<{ Variables: SessionVariables<{ visits: number }> }>();
+  hono.get('/', async (c) => {
+    const session = await c.var.session();
+    // @ts-expect-error: visits is a number
+    session.set('visits', 'many');
+    // @ts-expect-error: the cookie API has no such method
+    c.var.coatcheck.setCookies('a', 'b');
+    return c.text('');
+  });
+}

@@ -76,3 +76,12 @@ describe('koa adapter, beyond the shared scenarios', () => {
     assert.equal(missing.headers.get('vary'), 'Cookie');
   });
 });
+
+// Compile-time checks of the declaration merging (never run): tsc fails if they stop failing.
+export async function typed(ctx: import('koa').Context): Promise<void> {
+  const session = await ctx.session<{ visits: number }>();
+  // @ts-expect-error: visits is a number
+  session.set('visits', 'many');
+  // @ts-expect-error: the cookie API has no such method
+  ctx.coatcheck.setCookies('a', 'b');
+}
