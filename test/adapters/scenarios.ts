@@ -98,6 +98,11 @@ export const routes: Record<string, Route> = {
     ctx.setSignedCookie('fav', 'blue', { salt: 'colors' });
     return text('ok');
   },
+  '/signed/set-with-session': async (ctx) => {
+    ctx.setSignedCookie('fav', 'green', { salt: 'colors' });
+    (await ctx.session()).set('color', 'green');
+    return { kind: 'redirect', location: '/signed/get' };
+  },
   '/signed/get': async (ctx) => text(ctx.getSignedCookie('fav', { salt: 'colors' }) ?? 'none'),
 };
 
@@ -302,6 +307,17 @@ export function describeAdapter(adapter: string, mount: Mount): void {
           assert.equal(response.body, '1', value.slice(0, 40));
           assert.notEqual(browser().cookies.get('sessionid'), value);
         }
+      });
+
+      test("the app's own cookie and the session cookie both reach the browser", async () => {
+        const client = browser();
+        const response = await client.get('/signed/set-with-session');
+        assert.deepEqual(response.setCookie.map((line) => line.split('=')[0]).sort(), [
+          'fav',
+          'sessionid',
+        ]);
+        assert.equal((await client.get('/signed/get')).body, 'green');
+        assert.deepEqual(JSON.parse((await client.get('/read')).body), { color: 'green' });
       });
 
       test('signed cookies round-trip, and a tampered one reads as missing', async () => {
