@@ -12,6 +12,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
+import type { SessionLogger } from '../session/logger.ts';
 import type { Session } from '../session/session.ts';
 import { statusOfError, varyWithCookie } from './response-headers.ts';
 
@@ -27,8 +28,8 @@ export type SessionVariables<Data extends StorableData<Data> = SessionData> = {
 };
 
 /** Replaces the response by a bare `status`, the error going to the logger. */
-function answer(c: Context, status: number, error: unknown): void {
-  c.get('coatcheck').logger.error(`request failed with ${status}`, error);
+function answer(c: Context, status: number, error: unknown, logger: SessionLogger): void {
+  logger.error(`request failed with ${status}`, error);
   // Unset first: Hono copies the old response's headers (Location, cookies) onto a new one.
   c.res = undefined;
   c.res = new Response(null, { status });
@@ -61,14 +62,15 @@ export function sessionMiddleware<Data extends StorableData<Data> = SessionData>
     // A session that could not be loaded: Hono's default onError answers any error it does
     // not know with 500, where the error carries its own status (503, or 400).
     const failed = statusOfError(c.error);
-    if (failed !== undefined && c.res.status === 500) return answer(c, failed, c.error);
+    if (failed !== undefined && c.res.status === 500)
+      return answer(c, failed, c.error, context.logger);
     let result: Awaited<ReturnType<typeof context.finish>>;
     try {
       result = await context.finish({ status: c.res.status });
     } catch (error) {
       const status = statusOfError(error);
       if (status === undefined) throw error;
-      return answer(c, status, error);
+      return answer(c, status, error, context.logger);
     }
     if (result.setCookie.length === 0 && !result.vary) return;
     // Some responses' headers are immutable (Response.redirect, fetch results): Hono's setter
