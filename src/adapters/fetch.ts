@@ -17,9 +17,9 @@ export type FetchSessionHandler<Data extends StorableData<Data>> = (
 
 /**
  * Wraps a Fetch handler. The session is saved before the response is returned, and its
- * `Set-Cookie` and `Vary` headers are added to it. A store failure while saving answers 503
- * (or 400 for a session deleted by a concurrent request); a handler that throws still
- * throws, after the session logic ran as it does for a 500.
+ * `Set-Cookie` and `Vary` headers are added to it. A store failure while loading or saving
+ * answers 503 (or 400 for a session deleted by a concurrent request); a handler that throws
+ * anything else still throws, after the session logic ran as it does for a 500.
  *
  * @example
  * export default {
@@ -41,7 +41,11 @@ export function withSessions<Data extends StorableData<Data>>(
       response = await handler(request, context);
     } catch (error) {
       await context.finish({ status: 500 }).catch(() => undefined);
-      throw error;
+      // The session could not be loaded: answer the error's status, as for a failed save.
+      const status = statusOfError(error);
+      if (status === undefined) throw error;
+      sessions.settings.logger.error(`request failed with ${status}`, error);
+      return new Response(null, { status });
     }
     let result: Awaited<ReturnType<typeof context.finish>>;
     try {

@@ -1,13 +1,15 @@
 /**
  * One end-to-end scenario list, run through every adapter over real HTTP (h3's
  * describeMatrix idea): the same application logic, written once against the framework-free
- * request context, mounted by each adapter in its own idiom.
+ * request context, mounted by each adapter in its own idiom. Each adapter's test file is one
+ * `describeAdapter` call plus the few checks only its framework needs.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { StoreUnavailable } from '../../src/errors.ts';
 import {
   createSessions,
   type RequestContext,
@@ -96,6 +98,11 @@ export const routes: Record<string, Route> = {
     ctx.setSignedCookie('fav', 'blue', { salt: 'colors' });
     return text('ok');
   },
+  '/signed/set-with-session': async (ctx) => {
+    ctx.setSignedCookie('fav', 'green', { salt: 'colors' });
+    (await ctx.session()).set('color', 'green');
+    return { kind: 'redirect', location: '/signed/get' };
+  },
   '/signed/get': async (ctx) => text(ctx.getSignedCookie('fav', { salt: 'colors' }) ?? 'none'),
 };
 
@@ -118,8 +125,56 @@ export type Mount = (sessions: Sessions) => Promise<Served>;
 
 const quietLogger = { warn() {}, error() {} };
 
+/** A memory store that fails as a store that is down does. */
+function storeDown(): SessionStore {
+  const store = memoryStore();
+  const down = async () => {
+    throw new StoreUnavailable('coatcheck: the store is down (a test)');
+  };
+  store.load = down;
+  store.create = down;
+  store.save = down;
+  return store;
+}
+
 /** Runs every scenario through one adapter, for every engine. */
 export function describeAdapter(adapter: string, mount: Mount): void {
+  describe(`${adapter} adapter with a store that is down`, () => {
+    let served: Served;
+    test('starts', async () => {
+      const sessions = createSessions({
+        secretKey: SECRET,
+        engine: storeDown(),
+        logger: quietLogger,
+      });
+      served = await mount(sessions);
+    });
+    after(() => served?.close());
+
+    test('a request that writes its session answers 503, with no session cookie', async () => {
+      for (const path of ['/count', '/write-then-redirect?color=red']) {
+        const response = await new Browser(served.url).get(path);
+        assert.equal(response.status, 503, path);
+        assert.deepEqual(response.setCookie, [], path);
+      }
+    });
+
+    test('a request whose session cannot be loaded answers 503', async () => {
+      const cookie = 'sessionid=abcdefghijklmnopqrstuvwxyz012345';
+      for (const path of ['/count', '/read']) {
+        const response = await new Browser(served.url).get(path, { cookie });
+        assert.equal(response.status, 503, path);
+        assert.deepEqual(response.setCookie, [], path);
+      }
+    });
+
+    test('a request that never touches the session is served as usual', async () => {
+      const response = await new Browser(served.url).get('/');
+      assert.equal(response.status, 200);
+      assert.equal(response.body, 'no session touched');
+    });
+  });
+
   for (const engine of engines) {
     describe(`${adapter} adapter with the ${engine.name} engine`, () => {
       let served: Served;
@@ -252,6 +307,17 @@ export function describeAdapter(adapter: string, mount: Mount): void {
           assert.equal(response.body, '1', value.slice(0, 40));
           assert.notEqual(browser().cookies.get('sessionid'), value);
         }
+      });
+
+      test("the app's own cookie and the session cookie both reach the browser", async () => {
+        const client = browser();
+        const response = await client.get('/signed/set-with-session');
+        assert.deepEqual(response.setCookie.map((line) => line.split('=')[0]).sort(), [
+          'fav',
+          'sessionid',
+        ]);
+        assert.equal((await client.get('/signed/get')).body, 'green');
+        assert.deepEqual(JSON.parse((await client.get('/read')).body), { color: 'green' });
       });
 
       test('signed cookies round-trip, and a tampered one reads as missing', async () => {

@@ -204,3 +204,61 @@ describe('examples/redis.ts', { skip: skipWithoutRedis }, () => {
     assert.ok((await redis.pTTL(keys[0] ?? '')) > 1_209_000_000);
   });
 });
+
+describe('examples/fastify.ts', () => {
+  test('keeps a cart per browser', async () => {
+    const { app, sessions } = await import('../../examples/fastify.ts');
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    after(async () => {
+      await app.close();
+      await sessions.close();
+    });
+    const browser = new Browser(url);
+    await browser.get('/cart/add?item=apple');
+    assert.deepEqual(JSON.parse((await browser.get('/cart/add?item=pear')).body), {
+      cart: ['apple', 'pear'],
+    });
+    assert.deepEqual(JSON.parse((await new Browser(url).get('/cart')).body), { cart: [] });
+  });
+});
+
+describe('examples/hono.ts', () => {
+  test('counts visits in a signed cookie and keeps a signed theme, on Node', async () => {
+    const { createAdaptorServer } = await import('@hono/node-server');
+    const { app } = await import('../../examples/hono.ts');
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    assert.deepEqual(await countVisits(server), [
+      'You have been here 1 time.\n',
+      'You have been here 2 times.\n',
+      'You have been here 3 times.\n',
+    ]);
+    const served = await listen(createAdaptorServer({ fetch: app.fetch }) as Server);
+    after(() => served.close());
+    const browser = new Browser(served.url);
+    assert.equal((await browser.get('/theme/dark')).status, 302);
+    assert.equal((await browser.get('/theme')).body, 'dark');
+    browser.cookies.set('theme', `light${(browser.cookies.get('theme') ?? '').slice(4)}`);
+    assert.equal((await browser.get('/theme')).body, 'light');
+  });
+});
+
+describe('examples/koa.ts', () => {
+  test('logs in, shows the secret page, logs out', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'coatcheck-example-'));
+    process.env.SESSION_FILE_PATH = directory;
+    const { app } = await import('../../examples/koa.ts');
+    const served = await listen(createServer(app.callback()));
+    after(async () => {
+      await served.close();
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const browser = new Browser(served.url);
+    assert.equal((await browser.get('/secret')).status, 403);
+    const login = await browser.post('/login?user=alice');
+    assert.equal(login.status, 302);
+    assert.equal((await browser.get('/secret')).body, 'Hello, alice.');
+    await browser.post('/logout');
+    assert.equal(browser.cookies.size, 0);
+    assert.equal((await browser.get('/secret')).status, 403);
+  });
+});
