@@ -1283,5 +1283,137 @@ export function describeSessionContract(
       assert.deepEqual(visit.result, { setCookie: [], vary: true });
       assert.equal(b.cookie, cookie);
     });
+
+    // Django's SessionStore(session_key=...) outside a request: sessions.open.
+
+    test('open() without a key gives a new session that save() creates (SessionStore().create())', async () => {
+      const sessions = app();
+      const session = await sessions.open();
+      assert.equal(session.sessionKey, null);
+      assert.equal(session.isEmpty(), true);
+      session.set('made', 'outside');
+      const key = await session.save();
+      assert.equal(session.sessionKey, key);
+      assert.equal(session.modified, false);
+      assert.deepEqual(await new Browser(sessions, key).data(), { made: 'outside' });
+      assert.equal(await session.exists(), serverSide);
+    });
+
+    test('open(key) reads what a request saved; its save() is what the next request reads', async () => {
+      const sessions = app();
+      const b = new Browser(sessions);
+      await b.session((session) => session.update({ a: 1, b: 2 }));
+      const session = await sessions.open(b.cookie);
+      assert.deepEqual(session.toJSON(), { a: 1, b: 2 });
+      assert.equal(session.modified, false);
+      assert.equal(session.getExpiryAge(), TWO_WEEKS);
+      session.set('b', 3);
+      session.delete('a');
+      const key = await session.save();
+      if (serverSide) assert.equal(key, b.cookie);
+      else b.cookie = key;
+      assert.deepEqual(await b.data(), { b: 3 });
+    });
+
+    test('open() of a missing, malformed or absent key gives an empty session without a key', async () => {
+      const sessions = app();
+      for (const key of [undefined, null, '', 'short', generateSessionKey(), '../../etc/passwd']) {
+        const session = await sessions.open(key);
+        assert.equal(session.sessionKey, null, String(key));
+        assert.deepEqual(session.toJSON(), {});
+        assert.equal(await session.exists(), false);
+      }
+    });
+
+    test('save() never adopts the unknown key it was opened with', serverOnly, async () => {
+      const sessions = app();
+      const planted = generateSessionKey();
+      const session = await sessions.open(planted);
+      session.set('x', 1);
+      const key = await session.save();
+      assert.notEqual(key, planted);
+      assert.equal(await session.exists(planted), false);
+    });
+
+    test(
+      'destroy() deletes the record; the next request starts afresh (SessionStore.delete())',
+      serverOnly,
+      async () => {
+        const sessions = app();
+        const b = new Browser(sessions);
+        await b.session((session) => session.set('user', 'alice'));
+        const session = await sessions.open(b.cookie);
+        assert.equal(await session.exists(), true);
+        await session.destroy();
+        assert.equal(session.sessionKey, null);
+        assert.equal(session.isEmpty(), true);
+        assert.equal(await session.exists(b.cookie ?? null), false);
+        assert.deepEqual(await b.data(), {});
+      },
+    );
+
+    test(
+      'save() after the record was deleted throws UpdateError and brings nothing back',
+      serverOnly,
+      async () => {
+        const sessions = app();
+        const b = new Browser(sessions);
+        await b.session((session) => session.set('user', 'alice'));
+        const session = await sessions.open(b.cookie);
+        await b.session((s) => s.flush());
+        session.set('late', true);
+        await assert.rejects(session.save(), UpdateError);
+        assert.equal(await session.exists(), false);
+      },
+    );
+
+    test(
+      'cycleKey() then save() moves the data to a new key and deletes the old record',
+      serverOnly,
+      async () => {
+        const sessions = app();
+        const session = await sessions.open();
+        session.set('x', 1);
+        const first = await session.save();
+        session.cycleKey();
+        const second = await session.save();
+        assert.notEqual(second, first);
+        assert.equal(await session.exists(first), false);
+        assert.deepEqual(await new Browser(sessions, second).data(), { x: 1 });
+      },
+    );
+
+    test(
+      'save() keeps what a request wrote to other keys meanwhile, save after save',
+      serverOnly,
+      async (t) => {
+        const sessions = app();
+        if (storeOf(sessions).compareAndSave === undefined) {
+          t.skip('the store has no compareAndSave: the last write wins, as in Django');
+          return;
+        }
+        const b = new Browser(sessions);
+        await b.session((session) => session.set('base', 0));
+        const session = await sessions.open(b.cookie);
+        await b.session((s) => s.set('request', 1));
+        session.set('script', 1);
+        await session.save();
+        await b.session((s) => s.set('request', 2));
+        session.set('script', 2);
+        await session.save();
+        assert.deepEqual(await b.data(), { base: 0, request: 2, script: 2 });
+      },
+    );
+
+    test('decode(encode(data)) gives the data back; tampered text decodes to {} with a warning', async () => {
+      const logger = capturingLogger();
+      const sessions = app({}, logger);
+      const data = { user: 'zoë', n: [1, 2, { deep: null }] };
+      const text = sessions.encode(data);
+      assert.deepEqual(djangoSessionCodec({ secretKey: SECRET, logger }).decode(text), data);
+      assert.deepEqual(sessions.decode(text), data);
+      assert.deepEqual(sessions.decode(`${text.slice(0, -1)}x`), {});
+      assert.equal(logger.warnings.length, 1);
+    });
   });
 }
