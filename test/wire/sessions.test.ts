@@ -37,6 +37,7 @@ import type { SessionStore } from '../../src/stores/store.ts';
 import { Browser, capturingLogger, openedStore, sentCookie } from '../stores/contract.ts';
 import {
   type Action,
+  checkOpenedSessionsCross,
   checkUntouchedValuesRoundTrip,
   DjangoSide,
   type DjangoVisit,
@@ -189,6 +190,11 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
         django.call('session.decode', { text: readFileSync(file(key), 'latin1') }),
         SAMPLE,
       );
+    });
+
+    test('a session opened by key outside a request crosses to Django and back (sessions.open)', async () => {
+      const { django, sessions } = shared();
+      await checkOpenedSessionsCross(django, sessions);
     });
 
     test('both sides write files with the same name pattern and owner-only mode', async () => {
