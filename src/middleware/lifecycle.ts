@@ -34,6 +34,7 @@ import {
   type StandaloneBackend,
   StandaloneSession,
 } from '../session/standalone-session.ts';
+import { stampOnSave, timedOut, timeoutsOn, touchOnLoad } from '../session/timeouts.ts';
 import {
   type ResolvedSettings,
   readsDateExpiry,
@@ -178,10 +179,20 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
     let state: SessionState;
     if (isValidSessionKey(cookie)) {
       const loaded = await this.#app.engine.load(cookie);
-      state = createSessionState(loaded?.key ?? null, loaded?.data);
-      state.modified = loaded?.modified ?? false;
-      this.#version = loaded?.version;
-      this.#origin = loaded?.origin;
+      const { settings } = this.#app;
+      const now = Math.floor(Date.now() / 1000);
+      if (loaded !== null && timeoutsOn(settings) && timedOut(loaded.data, settings, now)) {
+        // Timed out: a fresh session, the old record deleted when the request finishes and
+        // the cookie with it, unless the request stores something under a new key.
+        state = createSessionState(null);
+        if (loaded.key !== null) state.staleKeys.push(loaded.key);
+      } else {
+        state = createSessionState(loaded?.key ?? null, loaded?.data);
+        state.modified = loaded?.modified ?? false;
+        this.#version = loaded?.version;
+        this.#origin = loaded?.origin;
+        if (state.key !== null && timeoutsOn(settings)) touchOnLoad(state, settings, now);
+      }
     } else {
       state = createSessionState(null);
     }
@@ -307,6 +318,7 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
         state,
         { version: this.#version, origin: this.#origin },
         now,
+        true,
       );
     } catch (error) {
       if (error instanceof UpdateError) throw new SessionInterrupted(INTERRUPTED, { cause: error });
@@ -372,12 +384,17 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
    * The one save path, for finishing requests and standalone sessions alike: the expiry the
    * settings and the session give, the store's merge with concurrent writers. Returns the key
    * (the cookie value) and records it in `state`. An `UpdateError` passes through.
+   * `activity`: a request is saving (it refreshes the idle timeout), not a script.
    */
   async persist(
     state: SessionState,
     loaded: LoadedFrom,
     now = new Date(Date.now()),
+    activity = false,
   ): Promise<string> {
+    if (timeoutsOn(this.settings)) {
+      stampOnSave(state, this.settings, Math.floor(now.getTime() / 1000), activity);
+    }
     const key = await this.engine.save({
       key: state.key,
       mustCreate: state.mustCreate,
@@ -408,7 +425,12 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
     // An engine that could not read the value (a signed cookie that fails its check) keeps the
     // key for the response to replace; a session opened by key has no response: it starts over.
     const found = loaded !== null && loaded.modified !== true;
-    const state = createSessionState(found ? loaded.key : null, found ? loaded.data : {});
+    const now = Math.floor(Date.now() / 1000);
+    const expired = found && timeoutsOn(this.settings) && timedOut(loaded.data, this.settings, now);
+    const live = found && !expired;
+    const state = createSessionState(live ? loaded.key : null, live ? loaded.data : {});
+    // A timed-out record goes at the next save() or destroy(), as a request would delete it.
+    if (expired && loaded.key !== null) state.staleKeys.push(loaded.key);
     const from = { version: loaded?.version, origin: loaded?.origin };
     return new StandaloneSession<Data>(state, this.sessionContext, this, from);
   }
