@@ -275,7 +275,7 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
 
     const state = this.#state;
     const accessed = state?.accessed ?? false;
-    const modified = state?.modified ?? false;
+    const modified = (state?.modified ?? false) || (state?.touched ?? false);
     const empty =
       state === undefined
         ? !isValidSessionKey(this.#sessionCookie)

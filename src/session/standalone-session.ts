@@ -75,6 +75,7 @@ export class StandaloneSession<
     state.changedKeys.clear();
     state.replaced = false;
     state.modified = false;
+    state.touched = false;
     return key;
   }
 

@@ -64,8 +64,9 @@ function put(state: SessionState, key: string, value: number): void {
 
 /**
  * A request loaded a live session: refresh its last-request time when the interval has passed,
- * and stamp a session from before the timeouts were turned on. Either marks it modified, so
- * this request saves it; otherwise nothing changes and nothing is written.
+ * and stamp a session from before the timeouts were turned on. Either marks it touched, so
+ * this request saves it (`modified` still says only what the application changed); otherwise
+ * nothing is written.
  */
 export function touchOnLoad(state: SessionState, timeouts: Timeouts, now: number): void {
   const { idleTimeout, absoluteTimeout } = timeouts;
@@ -81,7 +82,7 @@ export function touchOnLoad(state: SessionState, timeouts: Timeouts, now: number
       due = true;
     }
   }
-  if (due) state.modified = true;
+  if (due) state.touched = true;
 }
 
 /**

@@ -92,6 +92,15 @@ describe('settings.idleTimeout and settings.absoluteTimeout', () => {
     assert.equal((await readAt(b, T0 + 700)).x, 1);
   });
 
+  test('a refresh saves the session but leaves session.modified to the application', async () => {
+    const sessions = app({ idleTimeout: 600 });
+    const b = new Browser(sessions);
+    await atTimeAsync(T0, () => b.session((session) => session.set('x', 1)));
+    const visit = await atTimeAsync(T0 + 60, () => b.session((session) => session.modified));
+    assert.equal(visit.value, false);
+    assert.notEqual(visit.sent, undefined, 'the refresh was written and the cookie re-sent');
+  });
+
   test('absolute: a session ends absoluteTimeout seconds after creation, however active', async () => {
     const sessions = app({ absoluteTimeout: 3600, idleTimeout: 900 });
     const b = new Browser(sessions);
