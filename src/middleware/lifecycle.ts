@@ -431,7 +431,7 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
     const state = createSessionState(live ? loaded.key : null, live ? loaded.data : {});
     // A timed-out record goes at the next save() or destroy(), as a request would delete it.
     if (expired && loaded.key !== null) state.staleKeys.push(loaded.key);
-    const from = { version: loaded?.version, origin: loaded?.origin };
+    const from = live ? { version: loaded.version, origin: loaded.origin } : {};
     return new StandaloneSession<Data>(state, this.sessionContext, this, from);
   }
 
