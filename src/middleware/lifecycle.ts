@@ -21,7 +21,7 @@ import type { SessionData, StorableData } from '../session/data.ts';
 import { djangoSessionCodec, type SessionCodec } from '../session/encoding.ts';
 import type { Engine, EngineContext } from '../session/engine.ts';
 import { EXPIRY_KEY, expiresAtBrowserClose, expiryAge, expiryDate } from '../session/expiry.ts';
-import { isValidSessionKey } from '../session/keys.ts';
+import { isValidSessionKey, isWellFormedSessionKey } from '../session/keys.ts';
 import type { SessionLogger } from '../session/logger.ts';
 import {
   createSessionState,
@@ -418,7 +418,10 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
   }
 
   async open(key?: string | null): Promise<StandaloneSession<Data>> {
-    if (!isValidSessionKey(key)) {
+    // A key no store could hold opens empty without a lookup, and without the store engine's
+    // warning about a client sending it: here the caller is the application.
+    const storeKey = this.settings.engine.kind === 'store';
+    if (!isValidSessionKey(key) || (storeKey && !isWellFormedSessionKey(key))) {
       return new StandaloneSession<Data>(createSessionState(null), this.sessionContext, this);
     }
     const loaded = await this.engine.load(key);

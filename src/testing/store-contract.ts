@@ -1316,13 +1316,15 @@ export function describeSessionContract(
     });
 
     test('open() of a missing, malformed or absent key gives an empty session without a key', async () => {
-      const sessions = app();
+      const logger = capturingLogger();
+      const sessions = app({}, logger);
       for (const key of [undefined, null, '', 'short', generateSessionKey(), '../../etc/passwd']) {
         const session = await sessions.open(key);
         assert.equal(session.sessionKey, null, String(key));
         assert.deepEqual(session.toJSON(), {});
         assert.equal(await session.exists(), false);
       }
+      if (serverSide) assert.deepEqual(logger.warnings, [], 'no warning about a client');
     });
 
     test('save() never adopts the unknown key it was opened with', serverOnly, async () => {
