@@ -51,6 +51,7 @@ export {
   TEST_COOKIE_NAME,
   TEST_COOKIE_VALUE,
 } from './session/session.ts';
+export { StandaloneSession } from './session/standalone-session.ts';
 // Settings
 export type { ResolvedSettings, Settings } from './settings.ts';
 // Signing

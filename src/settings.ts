@@ -62,6 +62,19 @@ export interface Settings {
   /** End sessions when the browser closes (a cookie without Max-Age). @default false */
   expireAtBrowserClose?: boolean | undefined;
   /**
+   * End a session after this many seconds without a request (OWASP's idle timeout). The last
+   * request's time is kept in the session under `_coatcheck_seen` and rewritten at most once per
+   * tenth of the timeout (at most every 60 s), not on every request. `null` turns it off.
+   * @default null
+   */
+  idleTimeout?: number | null | undefined;
+  /**
+   * End a session this many seconds after it was created or its key last cycled (a login),
+   * however active it is (OWASP's absolute timeout). Kept under `_coatcheck_created`. `null`
+   * turns it off. @default null
+   */
+  absoluteTimeout?: number | null | undefined;
+  /**
    * The salt scheme `setSignedCookie` writes: `'v2'` (Django 5.2.15 and later) or `'legacy'`
    * (older Django, 3.2 included). @default 'v2'
    */
@@ -96,6 +109,8 @@ export interface ResolvedSettings {
   readonly cookiePartitioned: boolean;
   readonly saveEveryRequest: boolean;
   readonly expireAtBrowserClose: boolean;
+  readonly idleTimeout: number | null;
+  readonly absoluteTimeout: number | null;
   readonly signedCookieScheme: CookieSigningScheme;
   readonly signedCookieLegacyFallback: boolean;
   readonly djangoVersion: string;
@@ -111,6 +126,14 @@ function checkBoolean(settings: Settings, name: keyof Settings): void {
   const value = settings[name];
   if (value !== undefined && typeof value !== 'boolean')
     fail(name, `must be true or false, got ${String(value)}`);
+}
+
+function checkTimeout(settings: Settings, name: 'idleTimeout' | 'absoluteTimeout'): number | null {
+  const value = settings[name] ?? null;
+  if (value !== null && (!Number.isSafeInteger(value) || value <= 0)) {
+    fail(name, `must be a positive whole number of seconds or null, got ${String(value)}`);
+  }
+  return value;
 }
 
 function checkSecret(value: unknown, setting: string): SecretKey {
@@ -149,6 +172,8 @@ const SETTING_NAMES = [
   'cookiePartitioned',
   'saveEveryRequest',
   'expireAtBrowserClose',
+  'idleTimeout',
+  'absoluteTimeout',
   'signedCookieScheme',
   'signedCookieLegacyFallback',
   'djangoVersion',
@@ -252,6 +277,9 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
     );
   }
 
+  const idleTimeout = checkTimeout(settings, 'idleTimeout');
+  const absoluteTimeout = checkTimeout(settings, 'absoluteTimeout');
+
   const cookieAge = settings.cookieAge ?? 1209600;
   if (!Number.isSafeInteger(cookieAge) || cookieAge <= 0) {
     fail(
@@ -352,6 +380,8 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
     cookiePartitioned,
     saveEveryRequest: settings.saveEveryRequest ?? false,
     expireAtBrowserClose,
+    idleTimeout,
+    absoluteTimeout,
     signedCookieScheme: scheme,
     signedCookieLegacyFallback: settings.signedCookieLegacyFallback ?? false,
     djangoVersion,

@@ -18,10 +18,10 @@ import {
 } from '../cookies/index.ts';
 import { BadSignature, InvalidCookie, SessionInterrupted, UpdateError } from '../errors.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
-import { djangoSessionCodec } from '../session/encoding.ts';
+import { djangoSessionCodec, type SessionCodec } from '../session/encoding.ts';
 import type { Engine, EngineContext } from '../session/engine.ts';
 import { EXPIRY_KEY, expiresAtBrowserClose, expiryAge, expiryDate } from '../session/expiry.ts';
-import { isValidSessionKey } from '../session/keys.ts';
+import { isValidSessionKey, isWellFormedSessionKey } from '../session/keys.ts';
 import type { SessionLogger } from '../session/logger.ts';
 import {
   createSessionState,
@@ -29,6 +29,12 @@ import {
   type SessionContext,
   type SessionState,
 } from '../session/session.ts';
+import {
+  type LoadedFrom,
+  type StandaloneBackend,
+  StandaloneSession,
+} from '../session/standalone-session.ts';
+import { stampOnSave, timedOut, timeoutsOn, touchOnLoad } from '../session/timeouts.ts';
 import {
   type ResolvedSettings,
   readsDateExpiry,
@@ -103,6 +109,22 @@ export interface Sessions<Data extends StorableData<Data> = SessionData> {
    * characters; they are decoded as UTF-8, as Django does). Does no I/O.
    */
   begin(cookieHeader: string | null | undefined): RequestContext<Data>;
+  /**
+   * Opens a session by key outside any request: Django's `SessionStore(session_key=key)`, for
+   * scripts, admin tools, workers and tests. Loads the record now; an unknown, expired or
+   * malformed key (or none) gives an empty session without a key, which `save()` creates under
+   * a new one. With signed cookies the key is the cookie value itself, and `save()` returns
+   * the new one. Throws `StoreUnavailable` when the store failed.
+   */
+  open(key?: string | null): Promise<StandaloneSession<Data>>;
+  /**
+   * Decodes session data as Django stores it under these settings (signed with the secret key
+   * or a fallback, maybe compressed): Django's `SessionStore().decode(session_data)`. Tampered
+   * or unreadable text decodes to `{}`, with a warning to the logger.
+   */
+  decode(text: string): SessionData;
+  /** Encodes session data as Django's database and file engines store it: Django's `encode`. */
+  encode(data: SessionData): string;
   /** Deletes expired sessions where the engine keeps any; returns how many. */
   clearExpired(): Promise<number>;
   /** Closes the engine's connections. */
@@ -157,10 +179,20 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
     let state: SessionState;
     if (isValidSessionKey(cookie)) {
       const loaded = await this.#app.engine.load(cookie);
-      state = createSessionState(loaded?.key ?? null, loaded?.data);
-      state.modified = loaded?.modified ?? false;
-      this.#version = loaded?.version;
-      this.#origin = loaded?.origin;
+      const { settings } = this.#app;
+      const now = Math.floor(Date.now() / 1000);
+      if (loaded !== null && timeoutsOn(settings) && timedOut(loaded.data, settings, now)) {
+        // Timed out: a fresh session, the old record deleted when the request finishes and
+        // the cookie with it, unless the request stores something under a new key.
+        state = createSessionState(null);
+        if (loaded.key !== null) state.staleKeys.push(loaded.key);
+      } else {
+        state = createSessionState(loaded?.key ?? null, loaded?.data);
+        state.modified = loaded?.modified ?? false;
+        this.#version = loaded?.version;
+        this.#origin = loaded?.origin;
+        if (state.key !== null && timeoutsOn(settings)) touchOnLoad(state, settings, now);
+      }
     } else {
       state = createSessionState(null);
     }
@@ -243,7 +275,7 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
 
     const state = this.#state;
     const accessed = state?.accessed ?? false;
-    const modified = state?.modified ?? false;
+    const modified = (state?.modified ?? false) || (state?.touched ?? false);
     const empty =
       state === undefined
         ? !isValidSessionKey(this.#sessionCookie)
@@ -276,27 +308,22 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
   }
 
   async #save(state: SessionState): Promise<void> {
-    const { settings, engine } = this.#app;
+    const { settings } = this.#app;
     const { policy } = settings;
     const now = new Date(Date.now());
     const expiry = state.data.get(EXPIRY_KEY);
     let cookieValue: string;
     try {
-      cookieValue = await engine.save({
-        key: state.key,
-        mustCreate: state.mustCreate,
-        data: Object.fromEntries(state.data),
-        expiresAt: expiryDate(policy, expiry, now),
-        version: this.#version,
-        origin: this.#origin,
-        changes: { keys: [...state.changedKeys], replaced: state.replaced },
-      });
+      cookieValue = await this.#app.persist(
+        state,
+        { version: this.#version, origin: this.#origin },
+        now,
+        true,
+      );
     } catch (error) {
       if (error instanceof UpdateError) throw new SessionInterrupted(INTERRUPTED, { cause: error });
       throw error;
     }
-    state.key = cookieValue;
-    state.mustCreate = false;
     this.setCookie(settings.cookieName, cookieValue, {
       maxAge: expiresAtBrowserClose(policy, expiry) ? undefined : expiryAge(policy, expiry, now),
       path: settings.cookiePath,
@@ -309,21 +336,23 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
   }
 }
 
-class App<Data extends StorableData<Data>> implements Sessions<Data> {
+class App<Data extends StorableData<Data>> implements Sessions<Data>, StandaloneBackend {
   readonly settings: ResolvedSettings;
   readonly engine: Engine;
   readonly sessionContext: SessionContext;
+  readonly #codec: SessionCodec;
 
   constructor(settings: Settings) {
     this.settings = resolveSettings(settings);
     const { secretKey, secretKeyFallbacks, cookieName, policy, logger } = this.settings;
+    this.#codec = djangoSessionCodec({ secretKey, fallbackKeys: secretKeyFallbacks, logger });
     const context: EngineContext = {
       secretKey,
       secretKeyFallbacks,
       cookieName,
       policy,
       logger,
-      djangoCodec: djangoSessionCodec({ secretKey, fallbackKeys: secretKeyFallbacks, logger }),
+      djangoCodec: this.#codec,
       sessionCookieLine: (value) => {
         const s = this.settings;
         return serializeCookie(cookieName, value, {
@@ -349,6 +378,72 @@ class App<Data extends StorableData<Data>> implements Sessions<Data> {
 
   begin(cookieHeader: string | null | undefined): RequestContext<Data> {
     return new Request(this, cookieHeader);
+  }
+
+  /**
+   * The one save path, for finishing requests and standalone sessions alike: the expiry the
+   * settings and the session give, the store's merge with concurrent writers. Returns the key
+   * (the cookie value) and records it in `state`. An `UpdateError` passes through.
+   * `activity`: a request is saving (it refreshes the idle timeout), not a script.
+   */
+  async persist(
+    state: SessionState,
+    loaded: LoadedFrom,
+    now = new Date(Date.now()),
+    activity = false,
+  ): Promise<string> {
+    if (timeoutsOn(this.settings)) {
+      stampOnSave(state, this.settings, Math.floor(now.getTime() / 1000), activity);
+    }
+    const key = await this.engine.save({
+      key: state.key,
+      mustCreate: state.mustCreate,
+      data: Object.fromEntries(state.data),
+      expiresAt: expiryDate(this.settings.policy, state.data.get(EXPIRY_KEY), now),
+      version: loaded.version,
+      origin: loaded.origin,
+      changes: { keys: [...state.changedKeys], replaced: state.replaced },
+    });
+    state.key = key;
+    state.mustCreate = false;
+    return key;
+  }
+
+  discard(keys: readonly string[]): Promise<void> {
+    return this.engine.discard(keys);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.engine.exists?.(key)) ?? false;
+  }
+
+  async open(key?: string | null): Promise<StandaloneSession<Data>> {
+    // A key no store could hold opens empty without a lookup, and without the store engine's
+    // warning about a client sending it: here the caller is the application.
+    const storeKey = this.settings.engine.kind === 'store';
+    if (!isValidSessionKey(key) || (storeKey && !isWellFormedSessionKey(key))) {
+      return new StandaloneSession<Data>(createSessionState(null), this.sessionContext, this);
+    }
+    const loaded = await this.engine.load(key);
+    // An engine that could not read the value (a signed cookie that fails its check) keeps the
+    // key for the response to replace; a session opened by key has no response: it starts over.
+    const found = loaded !== null && loaded.modified !== true;
+    const now = Math.floor(Date.now() / 1000);
+    const expired = found && timeoutsOn(this.settings) && timedOut(loaded.data, this.settings, now);
+    const live = found && !expired;
+    const state = createSessionState(live ? loaded.key : null, live ? loaded.data : {});
+    // A timed-out record goes at the next save() or destroy(), as a request would delete it.
+    if (expired && loaded.key !== null) state.staleKeys.push(loaded.key);
+    const from = live ? { version: loaded.version, origin: loaded.origin } : {};
+    return new StandaloneSession<Data>(state, this.sessionContext, this, from);
+  }
+
+  decode(text: string): SessionData {
+    return this.#codec.decode(text);
+  }
+
+  encode(data: SessionData): string {
+    return this.#codec.encode(data);
   }
 
   async clearExpired(): Promise<number> {

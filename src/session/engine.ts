@@ -86,6 +86,11 @@ export interface Engine {
   save(request: SaveRequest): Promise<string>;
   /** Deletes the records of keys that `flush` or `cycleKey` left behind. */
   discard(keys: readonly string[]): Promise<void>;
+  /**
+   * Whether a record exists under `key` (Django's `exists`), for `sessions.open`. Absent where
+   * the engine keeps no records (signed cookies): then nothing exists.
+   */
+  exists?(key: string): Promise<boolean>;
   /** Refuses data this engine cannot keep (it would not fit in a cookie, say), by throwing. */
   checkData?(data: ReadonlyMap<string, unknown>): void;
   /** Removes expired records; returns how many. Absent where expiry takes care of itself. */

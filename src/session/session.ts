@@ -47,6 +47,11 @@ export interface SessionState {
   changedKeys: Set<string>;
   /** The data was replaced as a whole (`clear`, `flush`, `modified = true`): save it as it is. */
   replaced: boolean;
+  /**
+   * The lifecycle changed the data itself (an idle timeout's refresh) and the request must save
+   * it, though the application changed nothing: `modified` stays what the application did.
+   */
+  touched: boolean;
 }
 
 /** What a session needs from its surroundings. */
@@ -83,6 +88,7 @@ export function createSessionState(key: string | null, data: SessionData = {}): 
     mustCreate: false,
     changedKeys: new Set(),
     replaced: false,
+    touched: false,
   };
 }
 

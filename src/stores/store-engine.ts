@@ -217,6 +217,13 @@ export function storeEngine(store: SessionStore, context: EngineContext): Engine
       await Promise.all(keys.map((key) => store.delete(key)));
     },
 
+    async exists(key: string): Promise<boolean> {
+      // A key no store would have made is never looked up, as in load.
+      if (!isWellFormedSessionKey(key)) return false;
+      if (!isOpen) await ready();
+      return store.exists(key);
+    },
+
     async clearExpired(): Promise<number> {
       if (!isOpen) await ready();
       return store.clearExpired();

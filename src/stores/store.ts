@@ -1,8 +1,8 @@
 /**
  * The `SessionStore` contract: everything a server-side store implements, and nothing more.
  *
- * To write a store, read this file and `test/stores/contract.ts` (the suite every store
- * passes). Keys arrive already validated; data arrives decoded. Cookies, key generation,
+ * To write a store, read this file and run `coatcheck/testing` (src/testing/store-contract.ts,
+ * the suite every store passes). Keys arrive already validated; data arrives decoded. Cookies, key generation,
  * expiry rules and retries are the engine's job (`store-engine.ts`), never the store's.
  *
  * @module
@@ -91,7 +91,7 @@ export interface SessionStore {
   /**
    * Whether a record exists under `key` (Django's `exists`). An expired record may count until
    * it is cleared (Django's db and file engines) or be gone at once (its cache engine); each
-   * store documents which, and `test/stores/contract.ts` checks it.
+   * store documents which, and `coatcheck/testing` checks it.
    */
   exists(key: string): Promise<boolean>;
   /** Deletes expired records; returns how many. */

@@ -95,6 +95,22 @@ async function countVisits(server: Server): Promise<string[]> {
   }
 }
 
+describe('examples/outside-a-request.ts', () => {
+  test('changes and ends a session by key, outside any request', async () => {
+    const { sessions, changePlan, endSession } = await import(
+      '../../examples/outside-a-request.ts'
+    );
+    const created = await sessions.open();
+    created.set('visits', 3);
+    const key = await created.save();
+    assert.equal(await changePlan(key, 'pro'), true);
+    assert.deepEqual((await sessions.open(key)).toJSON(), { visits: 3, plan: 'pro' });
+    await endSession(key);
+    assert.equal((await sessions.open(key)).sessionKey, null);
+    assert.equal(await changePlan(key, 'pro'), false);
+  });
+});
+
 describe('examples/sqlite-default.ts', () => {
   test('keeps sessions in SQLite under .coatcheck/ with no engine given', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'coatcheck-example-'));

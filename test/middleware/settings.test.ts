@@ -59,6 +59,8 @@ describe('resolveSettings defaults', () => {
         cookiePartitioned: false,
         saveEveryRequest: false,
         expireAtBrowserClose: false,
+        idleTimeout: null,
+        absoluteTimeout: null,
         signedCookieScheme: 'v2',
         signedCookieLegacyFallback: false,
         djangoVersion: '5.2',

@@ -15,6 +15,7 @@ const LAYERS = [
   'stores',
   'settings.ts',
   'middleware',
+  'testing',
   'messages',
   'adapters',
   'cli',

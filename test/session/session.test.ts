@@ -521,6 +521,7 @@ describe('Session keys', () => {
         mustCreate: false,
         changedKeys: new Set(),
         replaced: false,
+        touched: false,
       },
     );
   });

@@ -31,6 +31,7 @@ import {
 import { Browser, capturingLogger, openedStore, sentCookie } from '../stores/contract.ts';
 import {
   type Action,
+  checkOpenedSessionsCross,
   checkUntouchedValuesRoundTrip,
   DjangoSide,
   SAMPLE,
@@ -110,6 +111,10 @@ function describeSharedDatabase(shared: () => SharedDatabase): void {
     assert.match(ours, form);
     const shape = (text: string) => text.replace(/\.\d+$/, '').replace(/\d/g, '9');
     assert.equal(shape(ours), shape(theirs), `${ours} vs Django's ${theirs}`);
+  });
+
+  test('a session opened by key outside a request crosses to Django and back (sessions.open)', async () => {
+    await checkOpenedSessionsCross(shared().django, shared().sessions);
   });
 
   test('values coatcheck left alone reach Django exactly as Django wrote them (big ints, 1.0, key order)', async () => {

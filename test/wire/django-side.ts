@@ -3,8 +3,10 @@
  * SessionMiddleware (the peer's `session.request`) with the cookie the browser holds.
  */
 import assert from 'node:assert/strict';
+import type { Sessions } from '../../src/middleware/lifecycle.ts';
 import type { SessionData } from '../../src/session/data.ts';
-import { type Browser, sentCookie } from '../stores/contract.ts';
+import { EXPIRY_KEY } from '../../src/session/expiry.ts';
+import { Browser, sentCookie } from '../stores/contract.ts';
 import { ok, runPeer, SECRET_KEY } from './helpers.ts';
 
 export const TWO_WEEKS = 1_209_600;
@@ -109,4 +111,49 @@ export async function checkUntouchedValuesRoundTrip(
   assert.equal(after.data_json, PYTHON_VALUES.replace('"counter":1', '"counter":2'));
   // And coatcheck reads its own save the same way.
   assert.equal((await browser.data()).max, 2n ** 63n - 1n);
+}
+
+/**
+ * Sessions opened by key outside a request (`sessions.open`) cross to Django and back: one
+ * created and saved by coatcheck is read by Django's `SessionStore(key)` with its expiry; one
+ * Django's middleware saved is opened, changed and saved by coatcheck, and Django's next request
+ * reads the change; `destroy()` leaves Django nothing to load; what `sessions.encode` writes,
+ * Django's `decode` reads.
+ */
+export async function checkOpenedSessionsCross(
+  django: DjangoSide,
+  sessions: Sessions,
+): Promise<void> {
+  const made = await sessions.open();
+  made.update(SAMPLE);
+  made.setExpiry(3600);
+  const key = await made.save();
+  assert.deepEqual(django.call('session.load', { key }), {
+    data: { ...SAMPLE, [EXPIRY_KEY]: 3600 },
+    session_key: key,
+    exists: true,
+  });
+  assert.equal(django.call('session.get_expiry_age', { key }), 3600);
+
+  const browser = new Browser(sessions);
+  django.visit(browser, [{ do: 'update', values: SAMPLE }]);
+  const opened = await sessions.open(browser.cookie);
+  assert.equal(opened.sessionKey, browser.cookie);
+  assert.deepEqual(opened.toJSON(), SAMPLE);
+  assert.equal(await opened.exists(), true);
+  opened.set('user', 'changed by a script');
+  opened.delete('emoji');
+  await opened.save();
+  const { emoji: _dropped, ...rest } = SAMPLE;
+  assert.deepEqual(django.visit(browser).data, { ...rest, user: 'changed by a script' });
+
+  const gone = browser.cookie;
+  await opened.destroy();
+  assert.deepEqual(django.call('session.load', { key: gone }), {
+    data: {},
+    session_key: null,
+    exists: false,
+  });
+
+  assert.deepEqual(django.call('session.decode', { text: sessions.encode(SAMPLE) }), SAMPLE);
 }

@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createSessions, type Sessions } from '../../src/middleware/lifecycle.ts';
 import { EXPIRY_KEY } from '../../src/session/expiry.ts';
+import { CREATED_KEY, SEEN_KEY } from '../../src/session/timeouts.ts';
 import type { Settings } from '../../src/settings.ts';
 import { fileStore } from '../../src/stores/file.ts';
 import { signedCookies } from '../../src/stores/signed-cookie.ts';
@@ -37,6 +38,7 @@ import type { SessionStore } from '../../src/stores/store.ts';
 import { Browser, capturingLogger, openedStore, sentCookie } from '../stores/contract.ts';
 import {
   type Action,
+  checkOpenedSessionsCross,
   checkUntouchedValuesRoundTrip,
   DjangoSide,
   type DjangoVisit,
@@ -189,6 +191,25 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
         django.call('session.decode', { text: readFileSync(file(key), 'latin1') }),
         SAMPLE,
       );
+    });
+
+    test('a session opened by key outside a request crosses to Django and back (sessions.open)', async () => {
+      const { django, sessions } = shared();
+      await checkOpenedSessionsCross(django, sessions);
+    });
+
+    test('the idle and absolute timeout stamps are keys Django carries and ignores', async () => {
+      const { django, browser } = shared('sessionid', { idleTimeout: 600, absoluteTimeout: 3600 });
+      const b = browser();
+      await b.session((session) => session.set('x', 1));
+      const visit = django.visit(b, [{ do: 'set', key: 'y', value: 2 }]);
+      assert.equal(visit.status, 200);
+      const { [SEEN_KEY]: seen, [CREATED_KEY]: created, ...rest } = visit.data;
+      assert.deepEqual(rest, { x: 1, y: 2 });
+      assert.equal(typeof seen, 'number');
+      assert.equal(created, seen);
+      const back = await b.session((session) => session.toJSON());
+      assert.deepEqual(back.value, visit.data);
     });
 
     test('both sides write files with the same name pattern and owner-only mode', async () => {
