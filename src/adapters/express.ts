@@ -33,7 +33,7 @@ declare global {
  * The Express middleware. The session is saved before the response's headers leave, whether
  * the route answers with `res.send`, `res.json`, `res.redirect`, `res.end` or a stream; a
  * store failure while saving goes to Express's error handling (`next(error)`), with the
- * status (400 or 503) on the error.
+ * status (400 or 503) on the error and none of the headers the route had set.
  *
  * @example
  * const app = express();
@@ -48,7 +48,12 @@ export function sessionMiddleware<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const context = attachSessions(sessions, req, res, next);
+    const context = attachSessions(sessions, req, res, (error) => {
+      // The response the route meant (a redirect's Location, its cookies) did not happen:
+      // Express's error handling answers on a clean slate, as the node adapter's own does.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      next(error);
+    });
     req.coatcheck = context as unknown as RequestContext;
     req.session = (() => context.session()) as Request['session'];
     next();

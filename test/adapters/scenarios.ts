@@ -151,11 +151,14 @@ export function describeAdapter(adapter: string, mount: Mount): void {
     });
     after(() => served?.close());
 
-    test('a request that writes its session answers 503, with no session cookie', async () => {
+    test('a request that writes its session answers 503, with no session cookie and none of the route’s headers', async () => {
       for (const path of ['/count', '/write-then-redirect?color=red']) {
         const response = await new Browser(served.url).get(path);
         assert.equal(response.status, 503, path);
         assert.deepEqual(response.setCookie, [], path);
+        // The redirect the route meant is not what happened: a 503 that sends the browser on
+        // would hide the failure.
+        assert.equal(response.headers.get('location'), null, path);
       }
     });
 
