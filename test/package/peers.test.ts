@@ -4,6 +4,9 @@
  * `peerDependencies`, marked optional in `peerDependenciesMeta`, and installed here as a dev
  * dependency for the tests; and it must be imported lazily (`import('pg')`), so that loading a
  * store, or `coatcheck` itself, never requires a driver the application does not use.
+ *
+ * Adapters are held to the first rule only: `coatcheck/fastify` is loaded by Fastify apps alone,
+ * so it may import `fastify-plugin` at load, but that package must still be a declared peer.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,7 +16,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const stores = join(root, 'src/stores');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -33,15 +35,32 @@ function packageOf(specifier: string): string | undefined {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-const imports = sourceFiles(stores).flatMap((file) => {
-  const text = readFileSync(file, 'utf8');
-  const found = (pattern: RegExp, lazy: boolean) =>
-    [...text.matchAll(pattern)].flatMap((match) => {
-      const name = packageOf(match[1] ?? '');
-      return name === undefined ? [] : [{ file: relative(root, file), name, lazy }];
-    });
-  return [...found(STATIC, false), ...found(DYNAMIC, true)];
-});
+/** Every package the source files under `dir` import at run time (type imports aside). */
+function importsUnder(dir: string) {
+  return sourceFiles(join(root, dir)).flatMap((file) => {
+    const text = readFileSync(file, 'utf8');
+    const found = (pattern: RegExp, lazy: boolean) =>
+      [...text.matchAll(pattern)].flatMap((match) => {
+        const name = packageOf(match[1] ?? '');
+        return name === undefined ? [] : [{ file: relative(root, file), name, lazy }];
+      });
+    return [...found(STATIC, false), ...found(DYNAMIC, true)];
+  });
+}
+
+/** Fails unless `name` is a dependency, or an optional peer the tests have installed. */
+function assertDeclared(file: string, name: string): void {
+  if (name in (pkg.dependencies ?? {})) return;
+  assert.ok(name in (pkg.peerDependencies ?? {}), `${file} imports ${name}, not a declared peer`);
+  assert.equal(
+    pkg.peerDependenciesMeta?.[name]?.optional,
+    true,
+    `${file} imports ${name}: mark it optional in peerDependenciesMeta`,
+  );
+  assert.ok(name in (pkg.devDependencies ?? {}), `${name} is a peer the tests cannot load`);
+}
+
+const imports = importsUnder('src/stores');
 
 describe('store drivers', () => {
   test('the SQL and Redis stores import their drivers: pg, mysql2 and redis', () => {
@@ -50,19 +69,7 @@ describe('store drivers', () => {
   });
 
   test('every package a store imports is a dependency or an optional peer', () => {
-    for (const { file, name } of imports) {
-      if (name in (pkg.dependencies ?? {})) continue;
-      assert.ok(
-        name in (pkg.peerDependencies ?? {}),
-        `${file} imports ${name}, not a declared peer`,
-      );
-      assert.equal(
-        pkg.peerDependenciesMeta?.[name]?.optional,
-        true,
-        `${file} imports ${name}: mark it optional in peerDependenciesMeta`,
-      );
-      assert.ok(name in (pkg.devDependencies ?? {}), `${name} is a peer the tests cannot load`);
-    }
+    for (const { file, name } of imports) assertDeclared(file, name);
   });
 
   test('optional peers are imported lazily, never at module load', () => {
@@ -70,5 +77,16 @@ describe('store drivers', () => {
       if (name in (pkg.dependencies ?? {})) continue;
       assert.ok(lazy, `${file} imports the optional peer ${name} statically`);
     }
+  });
+});
+
+describe('adapter frameworks', () => {
+  test('every package an adapter imports at run time is a dependency or an optional peer', () => {
+    const adapterImports = importsUnder('src/adapters');
+    assert.ok(
+      adapterImports.some((i) => i.name === 'fastify-plugin'),
+      'the Fastify adapter imports fastify-plugin',
+    );
+    for (const { file, name } of adapterImports) assertDeclared(file, name);
   });
 });
