@@ -31,6 +31,8 @@ import {
 import { Browser, capturingLogger, openedStore, sentCookie } from '../stores/contract.ts';
 import {
   type Action,
+  checkChangesCrossBothWays,
+  checkFlushSeenByDjango,
   checkOpenedSessionsCross,
   checkUntouchedValuesRoundTrip,
   DjangoSide,
@@ -122,23 +124,7 @@ function describeSharedDatabase(shared: () => SharedDatabase): void {
   });
 
   test('modifications cross both ways under the same key', async () => {
-    const { django } = shared();
-    const b = browser();
-    django.visit(b, [{ do: 'update', values: { a: 1, b: 'two' } }]);
-    const key = b.cookie;
-    await b.session((session) => {
-      assert.deepEqual(session.toJSON(), { a: 1, b: 'two' });
-      session.set('c', [3]);
-      session.delete('a');
-    });
-    const visit = django.visit(b, [
-      { do: 'set', key: 'd', value: 'four' },
-      { do: 'delete', key: 'b' },
-    ]);
-    assert.deepEqual(visit.data, { c: [3], d: 'four' });
-    assert.equal(visit.session_key, key);
-    assert.deepEqual(await b.data(), { c: [3], d: 'four' });
-    assert.equal(b.cookie, key, 'an update never changes the key');
+    await checkChangesCrossBothWays(shared().django, browser());
   });
 
   test('a Django flush: coatcheck finds no session, and its cookie is deleted', async () => {
@@ -157,18 +143,8 @@ function describeSharedDatabase(shared: () => SharedDatabase): void {
   });
 
   test('a coatcheck flush: Django finds no session', async () => {
-    const { django } = shared();
-    const b = browser();
-    django.visit(b, [{ do: 'set', key: 'user', value: 1 }]);
-    const key = b.cookie ?? '';
-    const visit = await b.session((session) => session.flush());
+    const visit = await checkFlushSeenByDjango(shared().django, browser());
     assert.equal(visit.sent?.expired, true);
-    assert.equal(django.call('session.exists', { key }), false);
-    assert.deepEqual(django.call('session.load', { key }), {
-      data: {},
-      session_key: null,
-      exists: false,
-    });
   });
 
   test('Django’s clearsessions removes coatcheck’s expired rows, and only those', async () => {

@@ -114,6 +114,49 @@ export async function checkUntouchedValuesRoundTrip(
 }
 
 /**
+ * Changes cross both ways under one key: Django writes two values, coatcheck reads them, sets
+ * one and deletes another, Django does the same, and both sides then read the same data under
+ * the key they started with. `browser` holds the shared session's cookie.
+ */
+export async function checkChangesCrossBothWays(
+  django: DjangoSide,
+  browser: Browser,
+): Promise<void> {
+  django.visit(browser, [{ do: 'update', values: { a: 1, b: 'two' } }]);
+  const key = browser.cookie;
+  await browser.session((session) => {
+    assert.deepEqual(session.toJSON(), { a: 1, b: 'two' });
+    session.set('c', [3]);
+    session.delete('a');
+  });
+  const visit = django.visit(browser, [
+    { do: 'set', key: 'd', value: 'four' },
+    { do: 'delete', key: 'b' },
+  ]);
+  assert.deepEqual(visit.data, { c: [3], d: 'four' });
+  assert.equal(visit.session_key, key);
+  assert.deepEqual(await browser.data(), { c: [3], d: 'four' });
+  assert.equal(browser.cookie, key, 'an update never changes the key');
+}
+
+/**
+ * A coatcheck flush (a logout) leaves Django nothing: the key no longer exists, and loading it
+ * gives an empty session without a key. Returns coatcheck's flushing visit.
+ */
+export async function checkFlushSeenByDjango(django: DjangoSide, browser: Browser) {
+  django.visit(browser, [{ do: 'set', key: 'user', value: 1 }]);
+  const key = browser.cookie ?? '';
+  const visit = await browser.session((session) => session.flush());
+  assert.equal(django.call('session.exists', { key }), false);
+  assert.deepEqual(django.call('session.load', { key }), {
+    data: {},
+    session_key: null,
+    exists: false,
+  });
+  return visit;
+}
+
+/**
  * Sessions opened by key outside a request (`sessions.open`) cross to Django and back: one
  * created and saved by coatcheck is read by Django's `SessionStore(key)` with its expiry; one
  * Django's middleware saved is opened, changed and saved by coatcheck, and Django's next request

@@ -30,7 +30,13 @@ import {
   startMemcached,
 } from '../helpers/memcached.ts';
 import { Browser, capturingLogger } from '../stores/contract.ts';
-import { DjangoSide, SAMPLE, TWO_WEEKS } from './django-side.ts';
+import {
+  checkChangesCrossBothWays,
+  checkFlushSeenByDjango,
+  DjangoSide,
+  SAMPLE,
+  TWO_WEEKS,
+} from './django-side.ts';
 import { SECRET_KEY, skipWithoutDjango } from './helpers.ts';
 
 const logger = capturingLogger();
@@ -101,22 +107,7 @@ describe('memcached sessions (wire, Django 3.2)', { skip }, () => {
     });
 
     test('modifications cross both ways under the same key, at once', async () => {
-      const b = browser();
-      django.visit(b, [{ do: 'update', values: { a: 1, b: 'two' } }]);
-      const key = b.cookie;
-      await b.session((session) => {
-        assert.deepEqual(session.toJSON(), { a: 1, b: 'two' });
-        session.set('c', [3]);
-        session.delete('a');
-      });
-      const visit = django.visit(b, [
-        { do: 'set', key: 'd', value: 'four' },
-        { do: 'delete', key: 'b' },
-      ]);
-      assert.deepEqual(visit.data, { c: [3], d: 'four' });
-      assert.equal(visit.session_key, key);
-      assert.deepEqual(await b.data(), { c: [3], d: 'four' });
-      assert.equal(b.cookie, key);
+      await checkChangesCrossBothWays(django, browser());
     });
 
     test('a logout on either side is a dead cookie for the other at once', async () => {
@@ -127,16 +118,7 @@ describe('memcached sessions (wire, Django 3.2)', { skip }, () => {
       const replay = await new Browser(sessions, djangoKey).session((s) => s.sessionKey);
       assert.equal(replay.value, null);
 
-      const fromCoatcheck = browser();
-      django.visit(fromCoatcheck, [{ do: 'set', key: 'user', value: 1 }]);
-      const key = fromCoatcheck.cookie ?? '';
-      await fromCoatcheck.session((session) => session.flush());
-      assert.equal(django.call('session.exists', { key }), false);
-      assert.deepEqual(django.call('session.load', { key }), {
-        data: {},
-        session_key: null,
-        exists: false,
-      });
+      await checkFlushSeenByDjango(django, browser());
     });
 
     test('a Python value JavaScript has no type for (bytes) survives a coatcheck write', async () => {

@@ -38,6 +38,8 @@ import type { SessionStore } from '../../src/stores/store.ts';
 import { Browser, capturingLogger, openedStore, sentCookie } from '../stores/contract.ts';
 import {
   type Action,
+  checkChangesCrossBothWays,
+  checkFlushSeenByDjango,
   checkOpenedSessionsCross,
   checkUntouchedValuesRoundTrip,
   DjangoSide,
@@ -233,21 +235,7 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
 
     test('modifications cross both ways under the same key', async () => {
       const { django, browser } = shared();
-      const b = browser();
-      django.visit(b, [{ do: 'update', values: { a: 1, b: 'two' } }]);
-      const key = b.cookie;
-      await b.session((session) => {
-        session.set('c', [3]);
-        session.delete('a');
-      });
-      const visit = django.visit(b, [
-        { do: 'set', key: 'd', value: 'four' },
-        { do: 'delete', key: 'b' },
-      ]);
-      assert.deepEqual(visit.data, { c: [3], d: 'four' });
-      assert.equal(visit.session_key, key);
-      assert.deepEqual(await b.data(), { c: [3], d: 'four' });
-      assert.equal(b.cookie, key, 'an update never changes the key');
+      await checkChangesCrossBothWays(django, browser());
     });
 
     test('a coatcheck cycleKey: Django sees the old key gone and the data under the new one', async () => {
@@ -299,16 +287,7 @@ describe('sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, () => {
 
     test('a coatcheck flush: Django finds no session', async () => {
       const { django, browser } = shared();
-      const b = browser();
-      django.visit(b, [{ do: 'set', key: 'user', value: 1 }]);
-      const key = b.cookie ?? '';
-      await b.session((session) => session.flush());
-      assert.equal(django.call('session.exists', { key }), false);
-      assert.deepEqual(django.call('session.load', { key }), {
-        data: {},
-        session_key: null,
-        exists: false,
-      });
+      await checkFlushSeenByDjango(django, browser());
     });
 
     test('an int expiry crosses both ways with the same expiry age', async () => {
