@@ -6,7 +6,8 @@
  */
 
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
+import { type RequestContext, type Sessions, settle } from '../middleware/lifecycle.ts';
+import { isPending } from '../session/awaitable.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
 import type { SessionLogger } from '../session/logger.ts';
 import { holdResponse } from './hold-response.ts';
@@ -61,7 +62,7 @@ export function attachSessions<Data extends StorableData<Data>>(
 ): RequestContext<Data> {
   const context = sessions.begin(request.headers.cookie);
   contexts.set(request, context as unknown as RequestContext<SessionData>);
-  holdResponse(response, (status) => context.finish({ status }), onError);
+  holdResponse(response, (status) => settle(context, status), onError);
   return context;
 }
 
@@ -81,11 +82,17 @@ export function withSessions<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
   handler: SessionHandler<Data>,
 ): (request: IncomingMessage, response: ServerResponse) => void {
+  const { logger } = sessions.settings;
   return (request, response) => {
     const context = attachSessions(sessions, request, response);
-    Promise.resolve()
-      .then(() => handler(request, response, context))
-      .catch((error: unknown) => sendError(response, error, sessions.settings.logger));
+    let handled: void | Promise<void>;
+    try {
+      handled = handler(request, response, context);
+    } catch (error) {
+      sendError(response, error, logger);
+      return;
+    }
+    if (isPending(handled)) handled.then(undefined, (error) => sendError(response, error, logger));
   };
 }
 

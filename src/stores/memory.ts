@@ -96,7 +96,9 @@ class MemoryStore implements CacheStore {
     );
   }
 
-  async load(key: string): Promise<StoreRecord | null> {
+  // load, create, save and compareAndSave answer synchronously: there is nothing to wait for,
+  // and a request whose store answers at once finishes in the same turn of the event loop.
+  load(key: string): StoreRecord | null {
     const entry = this.#live(key);
     if (entry === undefined) return null;
     return {
@@ -106,25 +108,21 @@ class MemoryStore implements CacheStore {
     };
   }
 
-  async create(key: string, record: StoreRecord): Promise<void> {
+  create(key: string, record: StoreRecord): void {
     if (this.#live(key) !== undefined) {
       throw new CreateError(`coatcheck: session key ${key} already exists`);
     }
     this.#put(key, record);
   }
 
-  async save(key: string, record: StoreRecord, options: StoreSaveOptions): Promise<void> {
+  save(key: string, record: StoreRecord, options: StoreSaveOptions): void {
     if (options.mustExist && this.#live(key) === undefined) {
       throw new UpdateError('coatcheck: the session was deleted before it could be saved');
     }
     this.#put(key, record);
   }
 
-  async compareAndSave(
-    key: string,
-    record: StoreRecord,
-    version: string,
-  ): Promise<CompareAndSaveOutcome> {
+  compareAndSave(key: string, record: StoreRecord, version: string): CompareAndSaveOutcome {
     const entry = this.#live(key);
     if (entry === undefined) return 'missing';
     if (entry.json !== version) return 'conflict';
