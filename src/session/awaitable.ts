@@ -22,10 +22,3 @@ export function isPending<T>(value: Awaitable<T>): value is PromiseLike<T> {
   );
 }
 
-/**
- * Calls `next` with `value` now if it is here, or once it arrives. A `next` that throws on the
- * first path throws to the caller; on the second, it rejects the promise returned.
- */
-export function then<T, R>(value: Awaitable<T>, next: (value: T) => Awaitable<R>): Awaitable<R> {
-  return isPending(value) ? Promise.resolve(value).then(next) : next(value);
-}
