@@ -20,6 +20,7 @@ import { quoteCookieValue } from '../cookies/quote.ts';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
 import type { Session } from '../session/session.ts';
+import { navigationStatus } from './next-navigation.ts';
 import { varyWithCookie } from './response-headers.ts';
 import { setCookieFields } from './set-cookie-fields.ts';
 
@@ -152,20 +153,4 @@ async function save<Data extends StorableData<Data>>(
     store.set(fields.maxAge === 0 ? { ...fields, value: '' } : fields);
   }
   return vary;
-}
-
-/**
- * The status Next answers with when `error` is one of its early answers (`redirect()`,
- * `notFound()`, `forbidden()`, ...), or `undefined` for a failure. Next tells them apart by the
- * error's `digest` (its own `isRedirectError` and `isHTTPAccessFallbackError` read the same);
- * `unstable_rethrow` would say it too, but `next/navigation` must not be imported by a `.js`
- * name: Next swaps the bare name for its server build in route handlers.
- */
-function navigationStatus(error: unknown): number | undefined {
-  const digest = (error as { digest?: unknown } | null)?.digest;
-  if (typeof digest !== 'string') return undefined;
-  const parts = digest.split(';');
-  if (parts[0] === 'NEXT_HTTP_ERROR_FALLBACK') return Number(parts[1]) || 404;
-  if (parts[0] === 'NEXT_REDIRECT') return Number(parts.at(-2)) || 307;
-  return undefined;
 }
