@@ -12,6 +12,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
+import type { StorableData } from '../session/data.ts';
 import type { RegisteredData, SessionAccessor } from '../session/register.ts';
 import { varyWithCookie } from './response-headers.ts';
 
@@ -27,13 +28,14 @@ declare module 'fastify' {
   }
 }
 
-/** Options of {@link sessionPlugin}. */
-export interface SessionPluginOptions {
-  /**
-   * The application's sessions, from `createSessions`; once a data type is registered in
-   * coatcheck's `Register`, sessions of that type.
-   */
-  sessions: Sessions<RegisteredData>;
+/**
+ * Options of {@link sessionPlugin}.
+ * @typeParam Data - the sessions' data type: the one registered in coatcheck's `Register`, which
+ *   `request.session()` gives, so the plugin takes sessions of that type.
+ */
+export interface SessionPluginOptions<Data extends StorableData<Data> = RegisteredData> {
+  /** The application's sessions, from `createSessions`. */
+  sessions: Sessions<Data>;
 }
 
 // Fastify 5 refuses reference values as request decorations: the context is set per request

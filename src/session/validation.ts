@@ -79,32 +79,31 @@ export function schemaCheck(schema: StandardSchemaV1, logger: SessionLogger): Lo
     // An engine that could not read the value (a tampered signed cookie) has said so already
     // and hands over empty data: there is nothing of the application's to check.
     if (loaded.modified === true) return loaded;
-    let result: StandardSchemaResult<unknown>;
     try {
-      result = await standard.validate(loaded.data);
+      const result: StandardSchemaResult<unknown> = await standard.validate(loaded.data);
+      if (result.issues) {
+        logger.warn(
+          `Session data does not match settings.schema (${standard.vendor}) at ${describeIssues(result.issues)}; ${fresh}`,
+        );
+        return null;
+      }
+      const output: unknown = result.value;
+      if (typeof output !== 'object' || output === null || Array.isArray(output)) {
+        const what = Array.isArray(output) ? 'an array' : output === null ? 'null' : typeof output;
+        logger.error(
+          `settings.schema (${standard.vendor}) gave ${what} for a session, not an object of its data; ${fresh}`,
+        );
+        return null;
+      }
+      return { ...loaded, data: overlay(loaded.data, output) };
     } catch (error) {
-      // A schema that throws is a bug in the application, whose stack its developer needs; the
-      // request still gets a session.
+      // A schema that throws (or answers with no result at all) is a bug in the application,
+      // whose stack its developer needs; the request still gets a session, not a 500.
       logger.error(
-        `settings.schema (${standard.vendor}) threw while checking a session; ${fresh}`,
+        `settings.schema (${standard.vendor}) failed while checking a session; ${fresh}`,
         error,
       );
       return null;
     }
-    if (result.issues) {
-      logger.warn(
-        `Session data does not match settings.schema (${standard.vendor}) at ${describeIssues(result.issues)}; ${fresh}`,
-      );
-      return null;
-    }
-    const output: unknown = result.value;
-    if (typeof output !== 'object' || output === null || Array.isArray(output)) {
-      const what = Array.isArray(output) ? 'an array' : output === null ? 'null' : typeof output;
-      logger.error(
-        `settings.schema (${standard.vendor}) gave ${what} for a session, not an object of its data; ${fresh}`,
-      );
-      return null;
-    }
-    return { ...loaded, data: overlay(loaded.data, output) };
   };
 }

@@ -140,7 +140,7 @@ describe('schemaCheck', () => {
     assert.deepEqual(logger.warnings, []);
   });
 
-  test('a schema that throws gives no session and an error to the logger, not a crash', async () => {
+  test('a schema that throws, rejects or answers nothing gives no session and an error to the logger, not a crash', async () => {
     const throwing: StandardSchemaV1 = {
       '~standard': {
         version: 1,
@@ -152,7 +152,7 @@ describe('schemaCheck', () => {
     };
     const logger = capturingLogger();
     assert.equal(await schemaCheck(throwing, logger)(loaded({ a: 1 })), null);
-    assert.match(logger.errors[0] ?? '', /settings\.schema \(hand-made\) threw/);
+    assert.match(logger.errors[0] ?? '', /settings\.schema \(hand-made\) failed while checking/);
     const rejecting: StandardSchemaV1 = {
       '~standard': {
         version: 1,
@@ -161,7 +161,11 @@ describe('schemaCheck', () => {
       },
     };
     assert.equal(await schemaCheck(rejecting, logger)(loaded({ a: 1 })), null);
-    assert.equal(logger.errors.length, 2);
+    const answersNothing = {
+      '~standard': { version: 1, vendor: 'hand-made', validate: () => undefined },
+    } as unknown as StandardSchemaV1;
+    assert.equal(await schemaCheck(answersNothing, logger)(loaded({ a: 1 })), null);
+    assert.equal(logger.errors.length, 3);
   });
 
   test('an output that is not an object of data gives no session', async () => {
