@@ -24,6 +24,7 @@ import type { Engine, EngineContext, LoadedSession } from '../session/engine.ts'
 import { EXPIRY_KEY, expiresAtBrowserClose, expiryAge, expiryDate } from '../session/expiry.ts';
 import { isValidSessionKey, isWellFormedSessionKey } from '../session/keys.ts';
 import type { SessionLogger } from '../session/logger.ts';
+import type { RegisteredData } from '../session/register.ts';
 import {
   createSessionState,
   Session,
@@ -36,6 +37,7 @@ import {
   StandaloneSession,
 } from '../session/standalone-session.ts';
 import { stampOnSave, timedOut, timeoutsOn, touchOnLoad } from '../session/timeouts.ts';
+import { type LoadCheck, schemaCheck } from '../session/validation.ts';
 import {
   type ResolvedSettings,
   readsDateExpiry,
@@ -206,8 +208,22 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
     } catch (error) {
       return Promise.reject(error);
     }
+    const { check } = this.#app;
+    if (check !== undefined) {
+      // Data that fails settings.schema loads as no session at all (session/validation.ts).
+      return Promise.resolve(loaded).then((found) =>
+        found === null || this.#timedOut(found)
+          ? this.#adopt(found)
+          : check(found).then((valid) => this.#adopt(valid)),
+      );
+    }
     if (isPending(loaded)) return Promise.resolve(loaded).then((found) => this.#adopt(found));
     return Promise.resolve(this.#adopt(loaded));
+  }
+
+  #timedOut(loaded: LoadedSession): boolean {
+    const { settings } = this.#app;
+    return timeoutsOn(settings) && timedOut(loaded.data, settings, nowInSeconds());
   }
 
   /** Makes the request's session from what the engine loaded (`null`: a fresh one). */
@@ -216,7 +232,7 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
     let state: SessionState;
     if (loaded === null) {
       state = createSessionState(null);
-    } else if (timeoutsOn(settings) && timedOut(loaded.data, settings, nowInSeconds())) {
+    } else if (this.#timedOut(loaded)) {
       // Timed out: a fresh session, the old record deleted when the request finishes and
       // the cookie with it, unless the request stores something under a new key.
       state = createSessionState(null);
@@ -437,11 +453,14 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
   readonly settings: ResolvedSettings;
   readonly engine: Engine;
   readonly sessionContext: SessionContext;
+  /** The check of loaded data against settings.schema; none without a schema, at no cost. */
+  readonly check: LoadCheck | undefined;
   readonly #codec: SessionCodec;
 
-  constructor(settings: Settings) {
+  constructor(settings: Settings<Data>) {
     this.settings = resolveSettings(settings);
-    const { secretKey, secretKeyFallbacks, cookieName, policy, logger } = this.settings;
+    const { secretKey, secretKeyFallbacks, cookieName, policy, logger, schema } = this.settings;
+    this.check = schema === null ? undefined : schemaCheck(schema, logger);
     this.#codec = djangoSessionCodec({ secretKey, fallbackKeys: secretKeyFallbacks, logger });
     const context: EngineContext = {
       secretKey,
@@ -526,11 +545,13 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
     const found = loaded !== null && loaded.modified !== true;
     const now = Math.floor(Date.now() / 1000);
     const expired = found && timeoutsOn(this.settings) && timedOut(loaded.data, this.settings, now);
-    const live = found && !expired;
-    const state = createSessionState(live ? loaded.key : null, live ? loaded.data : {});
+    const checked =
+      found && !expired && this.check !== undefined ? await this.check(loaded) : loaded;
+    const live = found && !expired && checked !== null;
+    const state = createSessionState(live ? checked.key : null, live ? checked.data : {});
     // A timed-out record goes at the next save() or destroy(), as a request would delete it.
     if (expired && loaded.key !== null) state.staleKeys.push(loaded.key);
-    const from = live ? { version: loaded.version, origin: loaded.origin } : {};
+    const from = live ? { version: checked.version, origin: checked.origin } : {};
     return new StandaloneSession<Data>(state, this.sessionContext, this, from);
   }
 
@@ -555,7 +576,9 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
  * Validates the settings, opens the engine and returns the request lifecycle. Call it once
  * at startup; a setting that cannot work throws `ImproperlyConfigured` here.
  *
- * @typeParam Data - the keys and value types the application keeps in sessions.
+ * @typeParam Data - the keys and value types the application keeps in sessions: the output
+ *   type of `settings.schema` when one is given, else the type registered in `Register`, else
+ *   any keys with unknown values. Every session the lifecycle and the adapters hand out has it.
  *
  * @example
  * const sessions = createSessions<{ visits: number }>({
@@ -567,8 +590,8 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
  * session.set('visits', (session.get('visits') ?? 0) + 1);
  * const { setCookie, vary } = await ctx.finish({ status: 200 });
  */
-export function createSessions<Data extends StorableData<Data> = SessionData>(
-  settings: Settings,
+export function createSessions<Data extends StorableData<Data> = RegisteredData>(
+  settings: Settings<Data>,
 ): Sessions<Data> {
   return new App<Data>(settings);
 }
