@@ -21,4 +21,3 @@ export function isPending<T>(value: Awaitable<T>): value is PromiseLike<T> {
     typeof (value as { then?: unknown }).then === 'function'
   );
 }
-
