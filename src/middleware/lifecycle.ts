@@ -8,6 +8,7 @@
  * @module
  */
 
+import { type CookieWriter, cookieWriter } from '../cookies/cookie-writer.ts';
 import {
   deleteCookie,
   parseCookies,
@@ -415,17 +416,12 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
   }
 
   #setSessionCookie(value: string, expiry: unknown, now: Date): void {
-    const { settings } = this.#app;
+    const { settings, writeSessionCookie } = this.#app;
     const { policy } = settings;
-    this.setCookie(settings.cookieName, value, {
-      maxAge: expiresAtBrowserClose(policy, expiry) ? undefined : expiryAge(policy, expiry, now),
-      path: settings.cookiePath,
-      domain: settings.cookieDomain,
-      secure: settings.cookieSecure,
-      httpOnly: settings.cookieHttpOnly,
-      sameSite: settings.cookieSameSite,
-      partitioned: settings.cookiePartitioned,
-    });
+    const maxAge = expiresAtBrowserClose(policy, expiry)
+      ? undefined
+      : expiryAge(policy, expiry, now);
+    this.#setLine(settings.cookieName, writeSessionCookie(value, maxAge));
   }
 }
 
@@ -453,6 +449,8 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
   readonly settings: ResolvedSettings;
   readonly engine: Engine;
   readonly sessionContext: SessionContext;
+  /** The session cookie's `Set-Cookie` line for a value and an age, attributes from the settings. */
+  readonly writeSessionCookie: CookieWriter;
   /** The check of loaded data against settings.schema; none without a schema, at no cost. */
   readonly check: LoadCheck | undefined;
   readonly #codec: SessionCodec;
@@ -461,6 +459,14 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
     this.settings = resolveSettings(settings);
     const { secretKey, secretKeyFallbacks, cookieName, policy, logger, schema } = this.settings;
     this.check = schema === null ? undefined : schemaCheck(schema, logger);
+    this.writeSessionCookie = cookieWriter(cookieName, {
+      path: this.settings.cookiePath,
+      domain: this.settings.cookieDomain,
+      secure: this.settings.cookieSecure,
+      httpOnly: this.settings.cookieHttpOnly,
+      sameSite: this.settings.cookieSameSite,
+      partitioned: this.settings.cookiePartitioned,
+    });
     this.#codec = djangoSessionCodec({ secretKey, fallbackKeys: secretKeyFallbacks, logger });
     const context: EngineContext = {
       secretKey,
