@@ -84,11 +84,18 @@ export interface ExpiryOptions {
   expiry?: number | Date | string | null;
 }
 
+// A loop, not new Map(Object.entries(data)): no array per key, on every request that loads.
+function mapOf(data: SessionData): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (const key of Object.keys(data)) map.set(key, data[key]);
+  return map;
+}
+
 /** Makes the state of a new or loaded session. */
 export function createSessionState(key: string | null, data: SessionData = {}): SessionState {
   return {
     key: isValidSessionKey(key) ? key : null,
-    data: new Map(Object.entries(data)),
+    data: mapOf(data),
     accessed: false,
     modified: false,
     staleKeys: [],
