@@ -1,224 +1,252 @@
 /**
- * HTTP benchmarks: each server variant in its own process, load from `wrk` in another.
- *
- * This machine's figures move by ±30% from one run to the next, so one-shot numbers prove
- * nothing. Where `taskset` exists the server is pinned to one core and wrk to the other; every
- * round runs every variant once (interleaved, so drift hits them all alike); a goal is judged on
- * the median of its per-round ratios, and each rate reported is the median over the rounds.
- *
- * Options (after `npm run bench -- http`): `--quick` (2 rounds of 3 s), `--rounds N`,
- * `--seconds N`, `--only <substring>` (repeatable; variants whose names contain it, plus the
- * variants the goals compare them with).
+ * `npm run bench -- http`: the visit counter through every contender (bench/http/contenders.ts),
+ * reported beside its framework with no sessions and beside the peers on the same framework and
+ * kind of store, with the goals of issues 9 and 10.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { printGoal, printTable, type Row } from '../lib/report.ts';
-import { variantNames } from './server.ts';
+import { formatFixed, formatRate, markdownTable } from '../lib/markdown.ts';
+import type { BenchOptions } from '../lib/options.ts';
+import type { SectionReport } from '../lib/section.ts';
+import { median } from '../lib/stats.ts';
+import type { ChartGroup } from '../report/chart.ts';
+import { type Contender, contenders } from './contenders.ts';
+import { describeGoal, GOALS, type Goal, goalHolds } from './goals.ts';
+import { CONNECTIONS, estimatedTime, have, PINNED, runRounds, type Sample } from './rounds.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
-const CONNECTIONS = '32';
 
-/** A ratio the bench reports as a goal: `numerator` ÷ `denominator` ≥ `target`. */
-interface Goal {
-  numerator: string;
-  denominator: string;
-  target: number;
-}
+const sameGround = (a: Contender, b: Contender) =>
+  a.framework === b.framework && a.store === b.store;
 
-const GOALS: readonly Goal[] = [
-  { numerator: 'coatcheck/node memory', denominator: 'line node:http memory', target: 0.85 },
-  { numerator: 'coatcheck/node sqlite', denominator: 'line node:http sqlite', target: 0.85 },
-  {
-    numerator: 'coatcheck/node signed-cookie',
-    denominator: 'line node:http signed-cookie',
-    target: 0.85,
-  },
-  { numerator: 'coatcheck/node signed-cookie', denominator: 'iron-session node:http', target: 3 },
-  {
-    numerator: 'coatcheck/express memory',
-    denominator: 'express-session MemoryStore',
-    target: 1.5,
-  },
-  {
-    numerator: 'coatcheck/express sqlite',
-    denominator: 'express-session better-sqlite3-session-store',
-    target: 2,
-  },
-  {
-    numerator: 'coatcheck/express postgres',
-    denominator: 'express-session connect-pg-simple',
-    target: 2,
-  },
-  { numerator: 'coatcheck/express redis', denominator: 'express-session connect-redis', target: 2 },
-  { numerator: 'coatcheck/node redis', denominator: 'line node:http + redis', target: 0.85 },
-  { numerator: 'coatcheck/node redis', denominator: 'coatcheck/node postgres', target: 1 },
+const bareOf = (entry: Contender) =>
+  contenders.find((other) => other.role === 'bare' && other.framework === entry.framework);
+
+/** Every coatcheck contender beside every peer on the same framework and kind of store. */
+const pairs: readonly [Contender, Contender][] = contenders.flatMap((ours) =>
+  ours.role === 'coatcheck'
+    ? contenders
+        .filter((peer) => peer.role === 'peer' && sameGround(ours, peer))
+        .map((peer): [Contender, Contender] => [ours, peer])
+    : [],
+);
+
+// Issue 10 asks coatcheck to be ahead of every peer on the same ground; the goals above it set
+// higher targets for some pairs, which stand instead.
+const goals: readonly Goal[] = [
+  ...GOALS,
+  ...pairs
+    .filter(
+      ([ours, peer]) =>
+        !GOALS.some((g) => g.numerator === ours.name && g.denominator === peer.name),
+    )
+    .map(
+      ([ours, peer]): Goal => ({
+        kind: 'faster',
+        numerator: ours.name,
+        denominator: peer.name,
+        target: 1,
+      }),
+    ),
 ];
 
-interface Options {
-  rounds: number;
-  seconds: number;
-  only: string[];
-}
-
-function parseOptions(args: readonly string[]): Options {
-  const options: Options = { rounds: 5, seconds: 5, only: [] };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--quick') Object.assign(options, { rounds: 2, seconds: 3 });
-    else if (arg === '--rounds') options.rounds = Number(args[++i]);
-    else if (arg === '--seconds') options.seconds = Number(args[++i]);
-    else if (arg === '--only') options.only.push(String(args[++i]));
+/** The contenders `--only` names, with every one their figures are compared with. */
+function chosen(only: readonly string[]): Contender[] {
+  if (only.length === 0) return [...contenders];
+  const names = new Set(
+    contenders.filter((entry) => only.some((part) => entry.name.includes(part))).map((e) => e.name),
+  );
+  for (const entry of contenders.filter((e) => names.has(e.name))) {
+    const bare = bareOf(entry);
+    if (bare !== undefined) names.add(bare.name);
+    for (const other of contenders) if (sameGround(entry, other)) names.add(other.name);
   }
-  return options;
-}
-
-function have(command: string, args: string[]): boolean {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    // wrk prints its version and exits 1; only a missing binary is an error here.
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
-}
-
-// Pinned, the server owns core 0 and the load generator core 1, as the issue's method asks.
-const PINNED = have('taskset', ['-c', '0', 'true']);
-const pin = (core: number, command: string, args: string[]): [string, string[]] =>
-  PINNED ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
-
-async function start(variant: string): Promise<{ child: ChildProcess; url: string }> {
-  const [command, args] = pin(0, process.execPath, [SERVER, variant]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  if (child.stdout === null) throw new Error('benchmark server has no stdout');
-  // A server that cannot start (its database is down) exits instead of printing its port.
-  const data = await Promise.race([
-    once(child.stdout, 'data').then(([chunk]) => chunk as Buffer),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`the ${variant} server exited (${code}) before listening`);
-    }),
-  ]);
-  return { child, url: `http://127.0.0.1:${data.toString().trim()}/` };
-}
-
-/** One request as a browser would make it; returns the cookies to replay. */
-async function primeCookie(url: string): Promise<string> {
-  const response = await fetch(url);
-  await response.text();
-  return response.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .join('; ');
-}
-
-interface Sample {
-  rate: number;
-  /** 99th percentile latency, in milliseconds. */
-  p99: number;
-}
-
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
-
-function wrk(url: string, cookie: string, seconds: number): Sample {
-  const [command, args] = pin(1, 'wrk', [
-    '-t1',
-    `-c${CONNECTIONS}`,
-    `-d${seconds}s`,
-    '--latency',
-    ...(cookie === '' ? [] : ['-H', `Cookie: ${cookie}`]),
-    url,
-  ]);
-  const output = execFileSync(command, args, { encoding: 'utf8' });
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(output);
-  if (errors) throw new Error(`${url}: ${errors[1]} failed responses\n${output}`);
-  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(output);
-  return {
-    rate: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN),
-    p99: p99 ? Number(p99[1]) * (UNIT_MS[p99[2] ?? 'ms'] ?? 1) : Number.NaN,
-  };
-}
-
-async function measure(variant: string, seconds: number): Promise<Sample> {
-  const { child, url } = await start(variant);
-  try {
-    const cookie = await primeCookie(url);
-    wrk(url, cookie, 1); // warm-up: JIT, pools
-    return wrk(url, cookie, seconds);
-  } finally {
-    child.kill();
-    await once(child, 'exit');
-  }
-}
-
-const median = (values: readonly number[]): number => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
-
-function chosenVariants(only: readonly string[]): string[] {
-  if (only.length === 0) return variantNames;
-  const wanted = new Set(variantNames.filter((name) => only.some((part) => name.includes(part))));
-  for (const goal of GOALS) {
-    if (wanted.has(goal.numerator) || wanted.has(goal.denominator)) {
-      wanted.add(goal.numerator);
-      wanted.add(goal.denominator);
+  for (const goal of goals) {
+    if (names.has(goal.numerator) || names.has(goal.denominator)) {
+      names.add(goal.numerator);
+      names.add(goal.denominator);
     }
   }
-  return variantNames.filter((name) => wanted.has(name));
+  return contenders.filter((entry) => names.has(entry.name));
 }
 
-export async function runHttpBench(args: readonly string[] = []): Promise<void> {
+/** The median over rounds of `value(a's sample, b's sample)`, rounds where both ran. */
+function perRound(
+  a: readonly Sample[] | undefined,
+  b: readonly Sample[] | undefined,
+  value: (a: Sample, b: Sample) => number,
+): number {
+  if (a === undefined || b === undefined) return Number.NaN;
+  return median(a.flatMap((sample, i) => (b[i] === undefined ? [] : [value(sample, b[i])])));
+}
+
+// Microseconds a request costs beyond its framework's with no sessions: the server is pinned to
+// one core, so a second divided by the rate is the core's time per request.
+const addedMicros = (ours: Sample, bare: Sample) => 1e6 / ours.rate - 1e6 / bare.rate;
+
+function measureGoal(goal: Goal, samples: Map<string, Sample[]>): number {
+  const a = samples.get(goal.numerator);
+  const b = samples.get(goal.denominator);
+  if (goal.kind === 'faster') return perRound(a, b, (x, y) => x.rate / y.rate);
+  if (goal.kind === 'p99') return perRound(a, b, (x, y) => x.p99 / y.p99);
+  const bareSamples = (name: string) => {
+    const entry = contenders.find((e) => e.name === name);
+    return entry === undefined ? undefined : samples.get(bareOf(entry)?.name ?? '');
+  };
+  const aBare = bareSamples(goal.numerator);
+  const bBare = bareSamples(goal.denominator);
+  if (a === undefined || b === undefined || aBare === undefined || bBare === undefined) {
+    return Number.NaN;
+  }
+  return median(
+    a.flatMap((x, i) => {
+      const [y, xb, yb] = [b[i], aBare[i], bBare[i]];
+      return y && xb && yb ? [addedMicros(x, xb) - addedMicros(y, yb)] : [];
+    }),
+  );
+}
+
+function report(
+  entries: readonly Contender[],
+  samples: Map<string, Sample[]>,
+  options: BenchOptions,
+): SectionReport {
+  const measured = entries.filter((entry) => (samples.get(entry.name)?.length ?? 0) > 0);
+  const rate = (entry: Contender) => median((samples.get(entry.name) ?? []).map((s) => s.rate));
+  const rows = measured.map((entry) => {
+    const list = samples.get(entry.name);
+    const bare = samples.get(bareOf(entry)?.name ?? '');
+    const isBare = entry.role === 'bare';
+    return [
+      entry.name,
+      entry.framework,
+      entry.store,
+      formatRate(rate(entry)),
+      formatFixed(median((list ?? []).map((s) => s.p99)), 1),
+      isBare
+        ? ''
+        : formatFixed(
+            perRound(list, bare, (x, y) => x.rate / y.rate),
+            2,
+          ),
+      isBare ? '' : formatFixed(perRound(list, bare, addedMicros), 1),
+    ];
+  });
+  const table = markdownTable(
+    [
+      { header: 'server' },
+      { header: 'framework' },
+      { header: 'store' },
+      { header: 'req/s', align: 'right' },
+      { header: 'p99 (ms)', align: 'right' },
+      { header: '÷ no sessions', align: 'right' },
+      { header: 'µs added', align: 'right' },
+    ],
+    rows,
+  );
+  const pairRows = pairs
+    .filter(([ours, peer]) => measured.includes(ours) && measured.includes(peer))
+    .map(([ours, peer]) => [
+      ours.framework,
+      ours.store,
+      ours.name,
+      peer.name,
+      formatFixed(
+        perRound(samples.get(ours.name), samples.get(peer.name), (x, y) => x.rate / y.rate),
+        2,
+      ),
+    ]);
+  const pairTable = markdownTable(
+    [
+      { header: 'framework' },
+      { header: 'store' },
+      { header: 'coatcheck' },
+      { header: 'peer' },
+      { header: 'coatcheck ÷ peer', align: 'right' },
+    ],
+    pairRows,
+  );
+  const goalRows = goals.flatMap((goal) => {
+    const value = measureGoal(goal, samples);
+    if (!Number.isFinite(value)) return [];
+    const unit = goal.kind === 'overhead' ? ' µs' : '';
+    return [
+      [
+        describeGoal(goal),
+        `${goal.kind === 'faster' ? '≥' : '≤'} ${goal.target}${unit}`,
+        `${formatFixed(value, 2)}${unit}`,
+        goalHolds(goal, value) ? 'met' : '**missed**',
+      ],
+    ];
+  });
+  const goalTable = markdownTable(
+    [
+      { header: 'goal' },
+      { header: 'target', align: 'right' },
+      { header: 'measured', align: 'right' },
+      { header: 'result' },
+    ],
+    goalRows,
+  );
+  const notes = measured.filter((entry) => entry.note !== undefined);
+  const body = [
+    `wrk, one thread, ${CONNECTIONS} connections, ${options.seconds} s per server per round, ` +
+      `${options.rounds} interleaved round${options.rounds === 1 ? '' : 's'}` +
+      `${PINNED ? ', the server pinned to core 0 and wrk to core 1' : ''}; ` +
+      'each figure is the median over the rounds, each ratio the median of the per-round ratios. ' +
+      '"÷ no sessions" is the rate beside the same framework serving a counter in a variable; ' +
+      '"µs added" is what the sessions cost per request on the server\'s core.',
+    table,
+    "### coatcheck beside each framework's session library\n\n" +
+      'On the same framework and the same kind of store (`cookie`: the data itself in the ' +
+      'cookie, signed or sealed).',
+    pairTable,
+    '### Goals',
+    goalTable,
+    ...(notes.length === 0
+      ? []
+      : [
+          '### How the contenders are set up',
+          notes.map((entry) => `- **${entry.name}**: ${entry.note}`).join('\n'),
+        ]),
+  ].join('\n\n');
+  return { title: 'The visit counter over HTTP', body, chart: chartGroups(measured, rate) };
+}
+
+/** Bars for coatcheck and its peers, one group per framework and store that has a peer. */
+function chartGroups(measured: readonly Contender[], rate: (entry: Contender) => number) {
+  const groups: ChartGroup[] = [];
+  for (const entry of measured) {
+    if (entry.role !== 'coatcheck' && entry.role !== 'peer') continue;
+    const label = `${entry.framework} · ${entry.store}`;
+    let group = groups.find((g) => g.label === label);
+    if (group === undefined) {
+      group = { label, bars: [] };
+      groups.push(group);
+    }
+    group.bars.push({ label: entry.name, value: rate(entry), ours: entry.role === 'coatcheck' });
+  }
+  return groups.filter((group) => group.bars.some((bar) => !bar.ours));
+}
+
+export async function runHttpBench(options: BenchOptions): Promise<SectionReport | undefined> {
   if (!have('wrk', ['--version'])) {
     console.log('\nHTTP benchmarks skipped: wrk is not installed (apt-get install wrk).');
-    return;
+    return undefined;
   }
-  const options = parseOptions(args);
-  const variants = chosenVariants(options.only);
-  const samples = new Map<string, Sample[]>(variants.map((name) => [name, []]));
-  const skipped = new Set<string>();
-  for (let round = 1; round <= options.rounds; round++) {
-    process.stdout.write(`  round ${round}/${options.rounds}`);
-    for (const variant of variants) {
-      if (skipped.has(variant)) continue;
-      try {
-        samples.get(variant)?.push(await measure(variant, options.seconds));
-        process.stdout.write('.');
-      } catch (error) {
-        // A server that is not running skips its variants, not the whole section.
-        skipped.add(variant);
-        console.log(`\n  ${variant}: skipped (${(error as Error).message.split('\n')[0]})`);
-      }
+  const entries = chosen(options.only);
+  const ready: Contender[] = [];
+  for (const entry of entries) {
+    try {
+      await entry.prepare?.();
+      ready.push(entry);
+    } catch (error) {
+      console.log(`  ${entry.name}: skipped (${(error as Error).message.split('\n')[0]})`);
     }
-    process.stdout.write('\n');
   }
-  const rows: Row[] = [];
-  for (const [name, list] of samples) {
-    if (list.length === 0) continue;
-    rows.push({ name, rate: median(list.map((sample) => sample.rate)) });
-  }
-  const base = 'node:http (no sessions)';
-  printTable(
-    `Visit counter over HTTP (wrk, ${CONNECTIONS} connections, ${options.seconds}s × ${options.rounds} interleaved rounds, medians${PINNED ? ', server and wrk pinned to their own cores' : ''})`,
-    rows,
-    base,
-    'req/s',
+  const targets = ready.map((entry) => ({ name: entry.name, argv: [SERVER, entry.name] }));
+  console.log(
+    `\nVisit counter over HTTP: ${targets.length} servers, ${estimatedTime(targets.length, options)}`,
   );
-  console.log('\n  p99 latency (median over rounds)');
-  for (const [name, list] of samples) {
-    if (list.length === 0) continue;
-    console.log(`    ${name.padEnd(48)} ${median(list.map((s) => s.p99)).toFixed(2)} ms`);
-  }
-  console.log('\n  goals (median of per-round ratios)');
-  for (const goal of GOALS) {
-    const top = samples.get(goal.numerator) ?? [];
-    const bottom = samples.get(goal.denominator) ?? [];
-    const ratios = top.map((sample, i) => sample.rate / (bottom[i]?.rate ?? Number.NaN));
-    if (top.length === 0 || bottom.length === 0) continue;
-    printGoal(`${goal.numerator} vs ${goal.denominator}`, median(ratios), goal.target);
-  }
+  const samples = await runRounds(targets, options);
+  return report(ready, samples, options);
 }
