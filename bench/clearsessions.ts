@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { withSessions } from '../src/adapters/node.ts';
 import { createSessions } from '../src/middleware/lifecycle.ts';
 import { postgresStore } from '../src/stores/sql/postgres.ts';
 import { sqliteStore } from '../src/stores/sql/sqlite.ts';
+import { childEnv } from './lib/child-env.ts';
 import { formatRate, markdownTable } from './lib/markdown.ts';
 import { type BenchOptions, parseOptions } from './lib/options.ts';
 import type { SectionReport } from './lib/section.ts';
@@ -85,7 +86,10 @@ async function serve(database: string): Promise<void> {
 }
 
 function child(args: string[]): ChildProcess {
-  return spawn(process.execPath, [SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn(process.execPath, [SELF, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: childEnv,
+  });
 }
 
 async function measureLoad(
@@ -144,6 +148,7 @@ function runCli(database: string): Promise<{ seconds: number; output: string }> 
     execFile(
       process.execPath,
       [CLI, 'clearsessions', '--database', database, '--table', TABLE],
+      { env: childEnv },
       (error, stdout) => {
         if (error) reject(error);
         else resolve({ seconds: (performance.now() - start) / 1000, output: stdout.trim() });
@@ -189,9 +194,10 @@ export async function runClearSessionsBench(
   options: BenchOptions,
 ): Promise<SectionReport | undefined> {
   const rows = options.quick ? QUICK_ROWS : FULL_ROWS;
-  const quietMs = options.quick ? 1000 : 3000;
+  const quietMs = options.quick ? 500 : 3000;
   console.log(`\ncoatcheck clearsessions on ${formatRate(rows)} expired sessions`);
-  const path = join(mkdtempSync(join(tmpdir(), 'coatcheck-bench-clear-')), 'sessions.sqlite3');
+  const dir = mkdtempSync(join(tmpdir(), 'coatcheck-bench-clear-'));
+  const path = join(dir, 'sessions.sqlite3');
   const results: [string, Sweep][] = [];
   const databases: [string, string, () => Promise<void>][] = [
     ['SQLite', `sqlite:${path}`, () => fillSqlite(path, rows)],
@@ -204,6 +210,7 @@ export async function runClearSessionsBench(
       console.log(` skipped (${(error as Error).message.split('\n')[0]})`);
     }
   }
+  rmSync(dir, { recursive: true, force: true });
   if (results.length === 0) return undefined;
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   const table = markdownTable(

@@ -17,6 +17,7 @@ import expressSession from 'express-session';
 import { withSessions } from '../src/adapters/node.ts';
 import { createSessions } from '../src/middleware/lifecycle.ts';
 import type { SessionStore } from '../src/stores/store.ts';
+import { childEnv } from './lib/child-env.ts';
 import { markdownTable } from './lib/markdown.ts';
 import type { SectionReport } from './lib/section.ts';
 import {
@@ -83,6 +84,7 @@ const variants: Record<string, () => Promise<Server>> = {
 async function start(variant: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', variant], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: childEnv,
   });
   if (child.stdout === null) throw new Error('server has no stdout');
   const data = await Promise.race([

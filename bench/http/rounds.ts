@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { childEnv } from '../lib/child-env.ts';
 
 /** wrk's connections: a busy server's worth of keep-alive clients on one thread. */
 export const CONNECTIONS = 32;
@@ -62,7 +63,10 @@ const pin = (core: number, command: string, args: string[]): [string, string[]] 
 
 async function start(target: Target): Promise<{ child: ChildProcess; url: string }> {
   const [command, args] = pin(0, process.execPath, [...target.argv]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: childEnv,
+  });
   if (child.stdout === null) throw new Error('benchmark server has no stdout');
   // A server that cannot start (its database is down) exits instead of printing its port.
   const data = await Promise.race([
@@ -85,10 +89,10 @@ async function primeCookie(url: string): Promise<string> {
     .join('; ');
 }
 
-// Eight clients for half a second: enough requests for V8 to optimise the hot path, at a
-// fraction of a second of wrk (which counts whole seconds only).
+// Eight clients for a third of a second: a few hundred requests, enough for V8 to compile the
+// hot path, at a fraction of a second of wrk (which counts whole seconds only).
 async function warmUpQuickly(url: string, cookie: string): Promise<void> {
-  const end = performance.now() + 500;
+  const end = performance.now() + 300;
   const headers: Record<string, string> = cookie === '' ? {} : { cookie };
   await Promise.all(
     Array.from({ length: 8 }, async () => {
@@ -166,6 +170,6 @@ export async function runRounds(
 
 /** About how long a run of `targets` takes: start, warm-up and measurement, every round. */
 export function estimatedTime(targets: number, options: RoundOptions): string {
-  const seconds = targets * options.rounds * (0.6 + (options.quick ? 0.5 : 1) + options.seconds);
+  const seconds = targets * options.rounds * (0.5 + (options.quick ? 0.3 : 1) + options.seconds);
   return seconds < 90 ? `about ${Math.ceil(seconds)} s` : `about ${Math.ceil(seconds / 60)} min`;
 }

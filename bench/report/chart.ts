@@ -16,8 +16,8 @@ export interface ChartGroup {
   bars: ChartBar[];
 }
 
-const WIDTH = 760;
-const LABEL_WIDTH = 270;
+const WIDTH = 800;
+const LABEL_WIDTH = 310;
 const BAR_SPACE = 380;
 const ROW = 20;
 const BAR = 14;

@@ -126,6 +126,10 @@ export async function runScalingBench(options: BenchOptions): Promise<SectionRep
   const cases = STORES.flatMap((store) =>
     (options.quick ? QUICK_SHAPES : SHAPES).map((shape): Case => ({ store, ...shape })),
   ).filter((c) => wanted(options, label(c)));
+  if (cases.length === 0) {
+    console.log('\nScaling: no case matches --only');
+    return undefined;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'coatcheck-bench-scale-'));
   const keys = new Map<number, string[]>();
   const targets: Target[] = [];
