@@ -55,6 +55,8 @@ export function barChart(title: string, subtitle: string, groups: readonly Chart
   const height = y + 8;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT} font-size="12" fill="#111827">`,
+    `<title>${xmlText(title)}</title>`,
+    `<desc>${xmlText(subtitle)}</desc>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="600">${xmlText(title)}</text>`,
     `<text x="12" y="40" fill="#4b5563">${xmlText(subtitle)}</text>`,

@@ -1,7 +1,7 @@
 /**
  * Live sessions made fast for the scaling section: the keys written to a file (which the wrk
  * script and the memory server read), and the database tables filled in one transaction with
- * the row coatcheck itself wrote for the first key, copied under every other key.
+ * copies, one under each key, of a session coatcheck itself wrote.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { SECRET } from '../http/frameworks/visits.ts';
 import { BENCH_POSTGRES } from '../lib/stores.ts';
 
 /** The SQLite table: Django's name, in a file of the case's own. */
-export const SQLITE_TABLE = 'django_session';
+const SQLITE_TABLE = 'django_session';
 
 /**
  * A session whose JSON is `bytes` long: the visit count and a note of random text. Random, so
