@@ -57,12 +57,14 @@ function wrkVersion(): string {
   return 'wrk';
 }
 
+// What was measured: the library, the benchmarks and the packages, not this page being rewritten.
+const MEASURED = ['src', 'bench', 'package.json', 'package-lock.json'];
+
 function commit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    }).trim();
+    const changed = git('status', '--porcelain', '--', ...MEASURED).trim() !== '';
+    return `${git('rev-parse', '--short', 'HEAD').trim()}${changed ? ' with uncommitted changes' : ''}`;
   } catch {
     return 'unknown';
   }
