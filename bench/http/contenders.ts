@@ -8,14 +8,15 @@
  * The factories load their framework only when called, in the server process, so one server's
  * start does not pay for importing every framework.
  *
- * Adding a contender is one entry here. For iron-session on Next.js (the other framework of
- * issue 10): a `frameworks/next.ts` whose factory runs `next({ dir, dev: false })`,
- * `await app.prepare()` and returns `createServer(app.getRequestHandler())`, a visit-counter
- * route handler in that app, and an entry `{ name: 'iron-session next', framework: 'Next.js',
- * store: 'cookie', role: 'peer', packages: ['next', 'iron-session'], prepare: <next build>, ... }`
- * (with coatcheck's own Next.js entry beside it). `prepare` runs once in the bench's process
- * before the first round; the comparisons, tables and chart pick the entries up by their
- * framework and store.
+ * Adding a contender is one entry here. For Next.js (issue 10 names iron-session on Next as the
+ * peer): a small app beside examples/next with two GET route handlers counting visits, one
+ * through `coatcheck/next`'s `withSession` and one through iron-session's `getIronSession`; a
+ * `frameworks/next.ts` whose factories run `next({ dir, dev: false })`, `await app.prepare()`
+ * and return `createServer(app.getRequestHandler())`; and two entries, `framework: 'Next.js'`,
+ * `store: 'cookie'`, roles `coatcheck` and `peer`, each with its route's `path`, `packages:
+ * ['next', ...]`, and `prepare` running `next build` once in the bench's process before the
+ * first round. The comparisons, tables, goals and chart pick them up by
+ * their framework and store.
  */
 import type { Server } from 'node:http';
 import { memoryStore } from '../../src/stores/memory.ts';
@@ -38,6 +39,8 @@ export interface Contender {
   packages: readonly string[];
   /** Builds the server (not yet listening), in the server process. */
   server(): Server | Promise<Server>;
+  /** The counter's path on that server. @default '/' */
+  path?: string;
   /** Work done once, in the bench's own process, before the first round (a build, say). */
   prepare?(): Promise<void>;
   /** How it is set up where a reader could ask whether the comparison is fair. */

@@ -29,6 +29,8 @@ export interface Target {
   script?: { path: string; args: readonly string[] };
   /** The Cookie header a `--quick` warm-up sends when there is a script. */
   warmCookie?: string;
+  /** The path requested. @default '/' */
+  path?: string;
 }
 
 /** One round's measurement of one server. */
@@ -75,7 +77,7 @@ async function start(target: Target): Promise<{ child: ChildProcess; url: string
       throw new Error(`the ${target.name} server exited (${code}) before listening`);
     }),
   ]);
-  return { child, url: `http://127.0.0.1:${data.toString().trim()}/` };
+  return { child, url: `http://127.0.0.1:${data.toString().trim()}${target.path ?? '/'}` };
 }
 
 /** One request as a browser would make it; returns the cookies to replay. */

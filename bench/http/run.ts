@@ -9,7 +9,7 @@ import type { SectionReport } from '../lib/section.ts';
 import { bareOf, goals, sameGround } from './comparisons.ts';
 import { type Contender, contenders } from './contenders.ts';
 import { httpReport } from './report.ts';
-import { estimatedTime, have, runRounds } from './rounds.ts';
+import { estimatedTime, have, runRounds, type Target } from './rounds.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 
@@ -56,7 +56,13 @@ export async function runHttpBench(options: BenchOptions): Promise<SectionReport
       console.log(`  ${entry.name}: skipped (${(error as Error).message.split('\n')[0]})`);
     }
   }
-  const targets = ready.map((entry) => ({ name: entry.name, argv: [SERVER, entry.name] }));
+  const targets = ready.map(
+    (entry): Target => ({
+      name: entry.name,
+      argv: [SERVER, entry.name],
+      ...(entry.path === undefined ? {} : { path: entry.path }),
+    }),
+  );
   console.log(
     `\nVisit counter over HTTP: ${targets.length} servers, ${estimatedTime(targets.length, options)}`,
   );
