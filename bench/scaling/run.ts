@@ -110,7 +110,8 @@ function report(cases: readonly Case[], samples: Map<string, Sample[]>, options:
       "coatcheck/node's visit counter on each store holding that many live sessions, filled " +
         'before the first round; each request loads and saves a session picked at random among ' +
         `them (a wrk script), ${options.seconds} s per case per round, ${options.rounds} ` +
-        'interleaved rounds, medians; the last column is the median per-round ratio to the same ' +
+        `interleaved round${options.rounds === 1 ? '' : 's'}, medians; the last column is the ` +
+        'median per-round ratio to the same ' +
         'store with 1,000 sessions of 100 bytes. Session sizes are the JSON of the data, made ' +
         'of random text so that compression cannot shrink it.',
       table,
