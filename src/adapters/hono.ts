@@ -77,10 +77,20 @@ export function sessionMiddleware<Data extends StorableData<Data> = RegisteredDa
       return answer(c, status, error, context.logger);
     }
     if (result.setCookie.length === 0 && !result.vary) return;
-    // Some responses' headers are immutable (Response.redirect, fetch results): Hono's setter
-    // makes a copy whose headers can be changed.
-    c.res = new Response(c.res.body, c.res);
-    for (const cookie of result.setCookie) c.res.headers.append('Set-Cookie', cookie);
-    if (result.vary) c.res.headers.set('Vary', varyWithCookie(c.res.headers.get('Vary')));
+    const addTo = (headers: Headers) => {
+      for (const cookie of result.setCookie) headers.append('Set-Cookie', cookie);
+      if (result.vary) headers.set('Vary', varyWithCookie(headers.get('Vary')));
+    };
+    try {
+      // In place, as Hono's own middleware do: a copy would cost a new Response, and on Node a
+      // body read back through a stream.
+      addTo(c.res.headers);
+    } catch (error) {
+      // Some responses' headers are immutable (Response.redirect, fetch results), and refuse
+      // the first change: those are copied into a Response whose headers can change.
+      if (!(error instanceof TypeError)) throw error;
+      c.res = new Response(c.res.body, c.res);
+      addTo(c.res.headers);
+    }
   };
 }
