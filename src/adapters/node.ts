@@ -21,7 +21,12 @@ export type SessionHandler<Data extends StorableData<Data>> = (
   context: RequestContext<Data>,
 ) => void | Promise<void>;
 
-const contexts = new WeakMap<IncomingMessage, RequestContext<SessionData>>();
+// The context rides on the request itself, under a symbol. A WeakMap keyed by requests would
+// cost far more than it looks: V8's young-generation collections keep every entry's value alive
+// until a full collection clears it, so each request's session state survived into the old
+// generation, the young one grew to tens of megabytes, and its collections took milliseconds.
+const CONTEXT = Symbol('coatcheck.context');
+type WithContext = IncomingMessage & { [CONTEXT]?: RequestContext<SessionData> };
 
 /**
  * The type of {@link requestContext}: with a data type registered in coatcheck's `Register`, it
@@ -35,7 +40,7 @@ export type RequestContextAccessor = IsRegistered extends true
     ) => RequestContext<Data>;
 
 function contextOf(request: IncomingMessage): RequestContext<SessionData> {
-  const context = contexts.get(request);
+  const context = (request as WithContext)[CONTEXT];
   if (context === undefined) {
     throw new Error(
       'coatcheck: no session context on this request; is sessionMiddleware installed?',
@@ -78,7 +83,7 @@ export function attachSessions<Data extends StorableData<Data>>(
     sendError(response, error, sessions.settings.logger),
 ): RequestContext<Data> {
   const context = sessions.begin(request.headers.cookie);
-  contexts.set(request, context as unknown as RequestContext<SessionData>);
+  (request as WithContext)[CONTEXT] = context as unknown as RequestContext<SessionData>;
   holdResponse(response, (status) => settle(context, status), onError);
   return context;
 }

@@ -9,8 +9,11 @@ import type { RequestContext } from '../middleware/lifecycle.ts';
 import type { StorableData } from '../session/data.ts';
 import { type MessageOptions, MessageStorage } from './message-storage.ts';
 
-// One storage per request, however many places ask for it (a view adds, the layout reads).
-const storages = new WeakMap<object, Promise<MessageStorage>>();
+// One storage per request, however many places ask for it (a view adds, the layout reads),
+// kept on the context under a symbol: a WeakMap keyed by per-request objects holds their values
+// through V8's young-generation collections (see adapters/node.ts).
+const STORAGE = Symbol('coatcheck.messages');
+type WithStorage = { [STORAGE]?: Promise<MessageStorage> | undefined };
 
 async function open(ctx: RequestContext, options: MessageOptions): Promise<MessageStorage> {
   const session = await ctx.session();
@@ -35,13 +38,16 @@ export function getMessages<Data extends StorableData<Data>>(
   ctx: RequestContext<Data>,
   options: MessageOptions = {},
 ): Promise<MessageStorage> {
-  let storage = storages.get(ctx);
+  const holder = ctx as WithStorage;
+  let storage = holder[STORAGE];
   if (storage === undefined) {
     // The storage reads and writes only `_messages`, the framework's key, whatever `Data` is.
     storage = open(ctx as unknown as RequestContext, options);
-    storages.set(ctx, storage);
+    holder[STORAGE] = storage;
     // A failed load is the caller's error now; the next call tries again.
-    storage.catch(() => storages.delete(ctx));
+    storage.catch(() => {
+      holder[STORAGE] = undefined;
+    });
   }
   return storage;
 }
