@@ -13,7 +13,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
 import type { Session } from '../session/session.ts';
-import { attachSessions } from './node.ts';
+import { expressContext } from './express-context.ts';
 
 declare global {
   namespace Express {
@@ -48,12 +48,7 @@ export function sessionMiddleware<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const context = attachSessions(sessions, req, res, (error) => {
-      // The response the route meant (a redirect's Location, its cookies) did not happen:
-      // Express's error handling answers on a clean slate, as the node adapter's own does.
-      for (const name of res.getHeaderNames()) res.removeHeader(name);
-      next(error);
-    });
+    const context = expressContext(sessions, req, res, next);
     req.coatcheck = context as unknown as RequestContext;
     req.session = (() => context.session()) as Request['session'];
     next();
