@@ -5,16 +5,13 @@
  * The object is a Proxy over the coatcheck `Session` the lifecycle loaded, so the data has one
  * home: setting a property is `session.set` (a value that would not come back as it went in is
  * refused there and then), deleting one is `session.delete`. What no Proxy sees, a nested value
- * changed in place, is found by comparing each value's JSON with the JSON it had when loaded,
- * as express-session compares a hash of the whole session.
+ * changed in place, is the binding's to find (express-session-binding.ts).
  *
  * @module
  */
 
 import { inspect } from 'node:util';
-import type { Sessions } from '../middleware/lifecycle.ts';
-import type { Session } from '../session/session.ts';
-import { ExpressSessionCookie } from './express-session-cookie.ts';
+import type { ExpressSessionCookie } from './express-session-cookie.ts';
 
 /** express-session's session API; the data sits beside it as properties. */
 export interface ExpressSession {
@@ -42,11 +39,8 @@ export interface ExpressSession {
   resetMaxAge(): this;
 }
 
-/** What express-session's `unset` option names: the fate of a session the app unsets. */
-export type UnsetAction = 'keep' | 'destroy';
-
-// The data a session object shows: the live session, or a copy once it is replaced.
-interface DataSource {
+/** The data a session object shows: the live `Session`, or a copy once it is replaced. */
+export interface DataSource {
   has(key: string): boolean;
   get(key: string): unknown;
   set(key: string, value: unknown): unknown;
@@ -54,8 +48,20 @@ interface DataSource {
   keys(): Iterable<string>;
 }
 
-interface View {
-  readonly binding: SessionBinding;
+/** What a session object asks of the request it belongs to; `view` says which object asks. */
+export interface SessionOwner {
+  readonly cookie: ExpressSessionCookie;
+  idOf(view: View): string;
+  /** Ends the session; with `regenerate`, puts a new empty one in `req.session`. */
+  replace(regenerate: boolean): void;
+  save(view: View): void;
+  touch(view: View): void;
+  reload(view: View): Promise<void>;
+}
+
+/** One session object's state. */
+export interface View {
+  readonly owner: SessionOwner;
   data: DataSource;
   /** The key it had, once this object is no longer the request's session. */
   detachedId?: string;
@@ -78,19 +84,6 @@ function later(callback: ((error?: unknown) => void) | undefined, error?: unknow
   if (callback !== undefined) queueMicrotask(() => callback(error));
 }
 
-/** JSON text to compare a value by; `null` for a value JSON cannot write (a cycle). */
-function serialized(value: unknown): string | null {
-  try {
-    return JSON.stringify(value) ?? null;
-  } catch {
-    try {
-      return JSON.stringify(value, (_, item) => (typeof item === 'bigint' ? `${item}n` : item));
-    } catch {
-      return null;
-    }
-  }
-}
-
 class SessionObject implements ExpressSession {
   readonly [VIEW]: View;
 
@@ -99,34 +92,34 @@ class SessionObject implements ExpressSession {
   }
 
   get id(): string {
-    return this[VIEW].binding.idOf(this[VIEW]);
+    return this[VIEW].owner.idOf(this[VIEW]);
   }
 
   get cookie(): ExpressSessionCookie {
-    return this[VIEW].binding.cookie;
+    return this[VIEW].owner.cookie;
   }
 
   regenerate(callback: (error?: unknown) => void): this {
-    this[VIEW].binding.replace(true);
+    this[VIEW].owner.replace(true);
     later(callback);
     return this;
   }
 
   destroy(callback?: (error?: unknown) => void): this {
-    this[VIEW].binding.replace(false);
+    this[VIEW].owner.replace(false);
     later(callback);
     return this;
   }
 
   reload(callback: (error?: unknown) => void): this {
-    this[VIEW].binding.reload(this[VIEW]).then(() => callback(), callback);
+    this[VIEW].owner.reload(this[VIEW]).then(() => callback(), callback);
     return this;
   }
 
   save(callback?: (error?: unknown) => void): this {
     let failure: unknown;
     try {
-      this[VIEW].binding.save(this[VIEW]);
+      this[VIEW].owner.save(this[VIEW]);
     } catch (error) {
       failure = error;
     }
@@ -135,7 +128,7 @@ class SessionObject implements ExpressSession {
   }
 
   touch(): this {
-    this[VIEW].binding.touch(this[VIEW]);
+    this[VIEW].owner.touch(this[VIEW]);
     return this;
   }
 
@@ -196,132 +189,7 @@ const HANDLER: ProxyHandler<SessionObject> = {
   },
 };
 
-/** The request object as this module sees it. */
-export interface SessionHolder {
-  session?: unknown;
-}
-
-/**
- * One request's express-session view of its coatcheck session: puts `req.session` and
- * `req.sessionID` on the request, and replaces the object when the session is regenerated.
- */
-export class SessionBinding {
-  readonly #request: SessionHolder;
-  readonly #session: Session;
-  readonly #sessions: Sessions;
-  readonly #unset: UnsetAction;
-  // Each value's JSON as loaded, or as last saved: what "changed in place" is measured against.
-  readonly #baseline = new Map<string, string | null>();
-  #current: SessionObject | undefined;
-  #cookie: ExpressSessionCookie | undefined;
-  #destroyedId = '';
-  #finished = false;
-
-  constructor(request: SessionHolder, session: Session, sessions: Sessions, unset: UnsetAction) {
-    this.#request = request;
-    this.#session = session;
-    this.#sessions = sessions;
-    this.#unset = unset;
-    for (const [key, value] of session.entries()) this.#baseline.set(key, serialized(value));
-    // The load was this module's doing, not the route's: the response varies on Cookie only if
-    // the route reads the session.
-    session.accessed = false;
-    this.#attach();
-    Object.defineProperty(request, 'sessionID', {
-      configurable: true,
-      enumerable: true,
-      get: () => this.#current?.id ?? this.#destroyedId,
-    });
-  }
-
-  get cookie(): ExpressSessionCookie {
-    this.#cookie ??= new ExpressSessionCookie(this.#session, this.#sessions.settings);
-    return this.#cookie;
-  }
-
-  #attach(): void {
-    this.#current = new Proxy(new SessionObject({ binding: this, data: this.#session }), HANDLER);
-    this.#request.session = this.#current;
-  }
-
-  #isLive(view: View): boolean {
-    return view.data === this.#session;
-  }
-
-  idOf(view: View): string {
-    if (!this.#isLive(view)) return view.detachedId ?? '';
-    if (this.#session.sessionKey === null && !this.#finished) this.#session.cycleKey();
-    return this.#session.sessionKey ?? '';
-  }
-
-  /**
-   * Ends the session (Django's `flush`: data gone, the stored record deleted, the key with it)
-   * and, for `regenerate`, puts a new empty one in its place, which gets a new key when stored.
-   * The object the application held keeps a copy of the data (Passport's `keepSessionInfo`
-   * copies it across).
-   */
-  replace(regenerate: boolean): void {
-    const old = this.#current;
-    if (old !== undefined) {
-      const view = old[VIEW];
-      view.detachedId = this.#session.sessionKey ?? '';
-      view.data = new Map(this.#session.entries());
-      this.#destroyedId = view.detachedId;
-    }
-    this.#session.flush();
-    this.#baseline.clear();
-    this.#current = undefined;
-    if (regenerate) this.#attach();
-    else delete this.#request.session;
-  }
-
-  save(view: View): void {
-    if (this.#isLive(view)) this.#takeInPlaceChanges();
-  }
-
-  touch(view: View): void {
-    if (this.#isLive(view)) this.#session.modified = true;
-  }
-
-  async reload(view: View): Promise<void> {
-    if (!this.#isLive(view)) return;
-    const key = this.#session.sessionKey;
-    const stored = key === null ? null : await this.#sessions.open(key);
-    if (stored === null || stored.sessionKey === null) {
-      throw new Error('coatcheck: this session is not in the store (never saved, or deleted)');
-    }
-    const session = this.#session;
-    for (const name of session.keys()) if (!stored.has(name)) session.delete(name);
-    this.#baseline.clear();
-    for (const [name, value] of stored.entries()) {
-      const text = serialized(value);
-      if (serialized(session.get(name)) !== text) session.set(name, value);
-      this.#baseline.set(name, text);
-    }
-  }
-
-  // Values changed in place are set again: that marks them changed, and checks them again (an
-  // in-place change may have put a Date somewhere). A session the route never read was never
-  // handed out, so nothing in it can have changed in place.
-  #takeInPlaceChanges(): void {
-    const session = this.#session;
-    if (!session.accessed) return;
-    for (const [key, value] of session.entries()) {
-      const text = serialized(value);
-      if (this.#baseline.get(key) === text) continue;
-      session.set(key, value);
-      this.#baseline.set(key, text);
-    }
-  }
-
-  /** Runs as the request finishes, before the lifecycle decides what to save. */
-  finish(): void {
-    this.#finished = true;
-    const current = this.#current;
-    if (current === undefined) return; // destroyed
-    if (this.#request.session === current) this.#takeInPlaceChanges();
-    // The application unset req.session: express-session's `unset` says what that means.
-    else if (this.#unset === 'destroy') this.#session.flush();
-    else this.#session.modified = false;
-  }
+/** The object to put on `req.session`: a Proxy showing `view`'s data as properties. */
+export function sessionObject(view: View): ExpressSession {
+  return new Proxy(new SessionObject(view), HANDLER);
 }

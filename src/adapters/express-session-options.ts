@@ -5,7 +5,7 @@
  */
 
 import { ImproperlyConfigured } from '../errors.ts';
-import type { UnsetAction } from './express-session-object.ts';
+import type { UnsetAction } from './express-session-binding.ts';
 
 /** Options of the `coatcheck/express-session` middleware. */
 export interface ExpressSessionOptions {

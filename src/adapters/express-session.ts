@@ -20,11 +20,12 @@ import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { StorableData } from '../session/data.ts';
 import type { Session } from '../session/session.ts';
 import { expressContext } from './express-context.ts';
-import { SessionBinding, type SessionHolder } from './express-session-object.ts';
+import { SessionBinding, type SessionHolder } from './express-session-binding.ts';
 import { checkOptions, type ExpressSessionOptions } from './express-session-options.ts';
 
+export type { UnsetAction } from './express-session-binding.ts';
 export type { ExpressSessionCookie } from './express-session-cookie.ts';
-export type { ExpressSession, UnsetAction } from './express-session-object.ts';
+export type { ExpressSession } from './express-session-object.ts';
 export type { ExpressSessionOptions } from './express-session-options.ts';
 
 declare global {
