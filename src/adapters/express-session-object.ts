@@ -16,8 +16,9 @@ import type { ExpressSessionCookie } from './express-session-cookie.ts';
 /** express-session's session API; the data sits beside it as properties. */
 export interface ExpressSession {
   /**
-   * The session key, express-session's `req.sessionID`. A session without one yet gets one when
-   * this is read, and is then stored even if empty, since the caller means to use the key.
+   * The session key. A session without one yet (new, or just regenerated) gets one when this is
+   * read, and is then stored even if empty, since the caller means to use the key;
+   * `req.sessionID` follows it.
    */
   readonly id: string;
   /** The session cookie's attributes, times in milliseconds. */

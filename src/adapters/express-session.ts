@@ -33,7 +33,10 @@ declare global {
     interface Request {
       /** This request's cookies and Django's cookie API, and `session()` for the `Session`. */
       coatcheck: RequestContext;
-      /** The session key, as express-session names it: `req.session.id`. */
+      /**
+       * The session key, express-session's name for it; `''` while the session has none (a new
+       * one, or one just regenerated) until `req.session.id` is read, which gives it one.
+       */
       sessionID: string;
     }
   }

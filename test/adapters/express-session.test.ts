@@ -300,7 +300,8 @@ describe('express-session compat: regenerate, destroy, reload, save, touch', () 
             error,
             replaced: session !== old,
             oldKeepsItsData: old.cart,
-            newIdBeforeSave: req.sessionID !== oldId && req.sessionID === session.id,
+            sessionIdUntilRead: req.sessionID,
+            newId: session.id !== oldId && req.sessionID === session.id,
           });
           res.send('regenerated');
         });
@@ -325,7 +326,10 @@ describe('express-session compat: regenerate, destroy, reload, save, touch', () 
         sessionOf(req)?.touch();
         res.send('touched');
       });
-      server.get('/id', (req, res) => res.send(req.sessionID));
+      server.get('/id', (req, res) => {
+        const before = req.sessionID;
+        res.json({ before, id: sessionOf(req)?.id, after: req.sessionID });
+      });
     });
   });
 
@@ -339,7 +343,8 @@ describe('express-session compat: regenerate, destroy, reload, save, touch', () 
       error: undefined,
       replaced: true,
       oldKeepsItsData: ['apple'],
-      newIdBeforeSave: true,
+      sessionIdUntilRead: '',
+      newId: true,
     });
     assert.notEqual(browser.cookies.get('sessionid'), before);
     assert.deepEqual(await app.stored(browser), { fresh: true });
@@ -377,13 +382,16 @@ describe('express-session compat: regenerate, destroy, reload, save, touch', () 
     assert.match((await browser.get('/touch')).setCookie[0] ?? '', /Max-Age=1209600/);
   });
 
-  test('sessionID is the cookie’s key; reading it on a new session stores that session', async () => {
+  test('req.session.id gives a new session its key, stored even empty; req.sessionID follows', async () => {
     const browser = app.browser();
-    const response = await browser.get('/id');
-    assert.match(response.body, /^[a-z0-9]{32}$/);
-    assert.equal(browser.cookies.get('sessionid'), response.body);
+    const first = JSON.parse((await browser.get('/id')).body);
+    assert.equal(first.before, '');
+    assert.match(first.id, /^[a-z0-9]{32}$/);
+    assert.equal(first.after, first.id);
+    assert.equal(browser.cookies.get('sessionid'), first.id);
     assert.deepEqual(await app.stored(browser), {});
-    assert.equal((await browser.get('/id')).body, response.body);
+    const again = JSON.parse((await browser.get('/id')).body);
+    assert.deepEqual(again, { before: first.id, id: first.id, after: first.id });
   });
 });
 
