@@ -51,8 +51,18 @@ const GOALS: readonly Goal[] = [
     target: 2,
   },
   { numerator: 'coatcheck/express redis', denominator: 'express-session connect-redis', target: 2 },
-  { numerator: 'coatcheck/node redis', denominator: 'line node:http + redis', target: 0.85 },
-  { numerator: 'coatcheck/node redis', denominator: 'coatcheck/node postgres', target: 1 },
+  // express-session's own route, unchanged, on coatcheck's compat mode: no slower than the
+  // express-session it replaces, on the same kind of store.
+  {
+    numerator: 'coatcheck/express-session memory',
+    denominator: 'express-session MemoryStore',
+    target: 1,
+  },
+  {
+    numerator: 'coatcheck/express-session sqlite',
+    denominator: 'express-session better-sqlite3-session-store',
+    target: 1,
+  },
 ];
 
 interface Options {

@@ -9,6 +9,7 @@ import express from 'express';
 import expressSession from 'express-session';
 import { getIronSession } from 'iron-session';
 import { sessionMiddleware } from '../../src/adapters/express.ts';
+import { sessionMiddleware as expressSessionCompat } from '../../src/adapters/express-session.ts';
 import { withSessions } from '../../src/adapters/node.ts';
 import { createSessions } from '../../src/middleware/lifecycle.ts';
 import type { EngineProvider } from '../../src/session/engine.ts';
@@ -30,6 +31,7 @@ import { memoryLine, redisLine, signedCookieLine, sqliteLine } from './lines.ts'
 export const SECRET = 'benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG';
 
 type Visits = { visits: number };
+type Server = ReturnType<typeof createServer>;
 
 function coatcheckNode(engine: SessionStore | EngineProvider) {
   const sessions = createSessions<Visits>({ secretKey: SECRET, engine });
@@ -56,9 +58,8 @@ function coatcheckExpress(engine: SessionStore | EngineProvider) {
   return createServer(app);
 }
 
-function expressSessionApp(store: ExpressSessionStore | undefined) {
-  const app = express();
-  app.use(expressSession({ secret: SECRET, resave: false, saveUninitialized: false, store }));
+// The route written for express-session, served by express-session or by coatcheck's compat mode.
+function expressSessionRoute(app: express.Express): Server {
   app.get('/', (req, res) => {
     const session = (req as unknown as { session: Partial<Visits> }).session;
     session.visits = (session.visits ?? 0) + 1;
@@ -67,7 +68,17 @@ function expressSessionApp(store: ExpressSessionStore | undefined) {
   return createServer(app);
 }
 
-type Server = ReturnType<typeof createServer>;
+function expressSessionApp(store: ExpressSessionStore | undefined) {
+  const app = express();
+  app.use(expressSession({ secret: SECRET, resave: false, saveUninitialized: false, store }));
+  return expressSessionRoute(app);
+}
+
+function coatcheckExpressSession(engine: SessionStore | EngineProvider) {
+  const app = express();
+  app.use(expressSessionCompat(createSessions({ secretKey: SECRET, engine })));
+  return expressSessionRoute(app);
+}
 
 const variants: Record<string, () => Server | Promise<Server>> = {
   'node:http (no sessions)': () => {
@@ -102,10 +113,12 @@ const variants: Record<string, () => Server | Promise<Server>> = {
   },
   'coatcheck/express memory': () => coatcheckExpress(memoryStore()),
   'express-session MemoryStore': () => expressSessionApp(undefined),
+  'coatcheck/express-session memory': () => coatcheckExpressSession(memoryStore()),
   'line node:http sqlite': sqliteLine,
   'coatcheck/node sqlite': () => coatcheckNode(coatcheckSqlite()),
   'coatcheck/express sqlite': () => coatcheckExpress(coatcheckSqlite()),
   'express-session better-sqlite3-session-store': () => expressSessionApp(expressSessionSqlite()),
+  'coatcheck/express-session sqlite': () => coatcheckExpressSession(coatcheckSqlite()),
   'coatcheck/node postgres': async () => coatcheckNode(await coatcheckPostgres()),
   'coatcheck/express postgres': async () => coatcheckExpress(await coatcheckPostgres()),
   'express-session connect-pg-simple': async () =>
