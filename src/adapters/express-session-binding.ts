@@ -68,7 +68,7 @@ export class SessionBinding implements SessionOwner {
     session.accessed = false;
     this.#attach();
     // A plain property, kept current here: an accessor defined on each request object would
-    // turn it into a slow dictionary object for the rest of the request (a fifth of the cost).
+    // turn it into a slow dictionary object for the rest of the request (15% more CPU here).
     request.sessionID = session.sessionKey ?? '';
   }
 
