@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type ExpressSession, sessionMiddleware } from '../../src/adapters/express-session.ts';
 import { ImproperlyConfigured } from '../../src/errors.ts';
@@ -110,6 +111,7 @@ describe('express-session compat: the data as properties', () => {
           forIn: Object.entries(session).length,
           native: native.get('views'),
           regenerateIsAMethod: typeof session.regenerate,
+          inspected: inspect(session),
         });
       });
       server.get('/delete', (req, res) => {
@@ -117,6 +119,15 @@ describe('express-session compat: the data as properties', () => {
         res.send('deleted');
       });
       server.get('/nothing', (_req, res) => res.send('nothing'));
+      server.get('/api-names', async (req, res) => {
+        (await req.coatcheck.session()).update({ save: 'data', cookie: 'data', kept: 1 });
+        const session = sessionOf(req) as ExpressSession & Data;
+        res.json({
+          save: typeof session.save,
+          cookie: typeof session.cookie,
+          keys: Object.keys(session),
+        });
+      });
     });
   });
 
@@ -141,6 +152,7 @@ describe('express-session compat: the data as properties', () => {
       forIn: 2,
       native: 5,
       regenerateIsAMethod: 'function',
+      inspected: "{ views: 5, theme: 'dark' }",
     });
   });
 
@@ -149,6 +161,16 @@ describe('express-session compat: the data as properties', () => {
     await post(browser, '/set', { views: 1, keep: true });
     await browser.get('/delete');
     assert.deepEqual(await app.stored(browser), { keep: true });
+  });
+
+  test('express-session’s names win over data keys of the same name, which stay in the store', async () => {
+    const browser = app.browser();
+    assert.deepEqual(JSON.parse((await browser.get('/api-names')).body), {
+      save: 'function',
+      cookie: 'object',
+      keys: ['kept'],
+    });
+    assert.deepEqual(await app.stored(browser), { save: 'data', cookie: 'data', kept: 1 });
   });
 
   test('a route that never reads the session sends no cookie and no Vary', async () => {
