@@ -19,7 +19,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { StorableData } from '../session/data.ts';
 import type { Session } from '../session/session.ts';
-import { expressContext } from './express-context.ts';
+import { unregisteredExpressContext } from './express-context.ts';
 import { SessionBinding, type SessionHolder } from './express-session-binding.ts';
 import { checkOptions, type ExpressSessionOptions } from './express-session-options.ts';
 
@@ -69,7 +69,8 @@ export function sessionMiddleware<Data extends StorableData<Data>>(
       next();
       return;
     }
-    const context = expressContext(sessions, req, res, next);
+    // Its finish task holds the request: see unregisteredExpressContext.
+    const context = unregisteredExpressContext(sessions, req, res, next);
     req.coatcheck = context as unknown as RequestContext;
     let binding: SessionBinding | undefined;
     context.onFinish(() => binding?.finish());
