@@ -51,17 +51,17 @@ const GOALS: readonly Goal[] = [
     target: 2,
   },
   { numerator: 'coatcheck/express redis', denominator: 'express-session connect-redis', target: 2 },
-  // express-session's own route, unchanged, on coatcheck's compat mode: no slower than the
-  // express-session it replaces, on the same kind of store.
+  // express-session's own route, unchanged, on coatcheck's compat mode: the bar coatcheck/express
+  // is held to.
   {
     numerator: 'coatcheck/express-session memory',
     denominator: 'express-session MemoryStore',
-    target: 1,
+    target: 1.5,
   },
   {
     numerator: 'coatcheck/express-session sqlite',
     denominator: 'express-session better-sqlite3-session-store',
-    target: 1,
+    target: 2,
   },
 ];
 
