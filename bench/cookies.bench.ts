@@ -2,7 +2,9 @@
 import { parseCookie } from 'cookie';
 import { parseCookies } from '../src/cookies/index.ts';
 import { compare } from './lib/measure.ts';
-import { printGoal, printTable } from './lib/report.ts';
+import type { BenchOptions } from './lib/options.ts';
+import { goalLine, rateTable } from './lib/report.ts';
+import type { SectionReport } from './lib/section.ts';
 
 // Six cookies a Django site typically sends back: the session, CSRF, analytics, two
 // preferences and the messages framework's (which current Django writes unquoted).
@@ -15,16 +17,26 @@ const header = [
   'messages=W1siX19qc29uX21lc3NhZ2UiLDAsMjUsIkxvZ2dlZCBpbiJdXQ:1r31eq:9CK6H7u4fayzuc5Q5DdL5WF_ipjys4OJzOl4y01Nxf4',
 ].join('; ');
 
-export function runCookiesBench(): void {
-  const rows = compare([
-    { name: 'cookie parseCookie', fn: () => parseCookie(header) },
-    { name: 'coatcheck parseCookies', fn: () => parseCookies(header) },
-  ]).map(({ name, opsPerSecond }) => ({ name, rate: opsPerSecond }));
-  printTable(`Parsing a ${header.length}-byte, six-cookie header`, rows, 'cookie parseCookie');
+export async function runCookiesBench(options: BenchOptions): Promise<SectionReport> {
+  const rows = compare(
+    [
+      { name: 'cookie parseCookie', fn: () => parseCookie(header) },
+      { name: 'coatcheck parseCookies', fn: () => parseCookies(header) },
+    ],
+    options.quick,
+  ).map(({ name, opsPerSecond }) => ({ name, rate: opsPerSecond }));
   const rate = (name: string) => rows.find((row) => row.name === name)?.rate ?? 0;
-  printGoal(
-    'parseCookies vs cookie',
-    rate('coatcheck parseCookies') / rate('cookie parseCookie'),
-    0.8,
-  );
+  return {
+    title: 'Cookie parsing',
+    body: [
+      `A ${header.length}-byte header of six cookies, parsed by Django's rules (coatcheck) and ` +
+        "by the `cookie` package's (interleaved rounds, medians).",
+      rateTable(rows, 'cookie parseCookie'),
+      goalLine(
+        'coatcheck parseCookies ÷ cookie parseCookie',
+        rate('coatcheck parseCookies') / rate('cookie parseCookie'),
+        0.8,
+      ),
+    ].join('\n\n'),
+  };
 }

@@ -17,6 +17,9 @@ import expressSession from 'express-session';
 import { withSessions } from '../src/adapters/node.ts';
 import { createSessions } from '../src/middleware/lifecycle.ts';
 import type { SessionStore } from '../src/stores/store.ts';
+import { childEnv } from './lib/child-env.ts';
+import { markdownTable } from './lib/markdown.ts';
+import type { SectionReport } from './lib/section.ts';
 import {
   coatcheckPostgres,
   coatcheckRedis,
@@ -81,6 +84,7 @@ const variants: Record<string, () => Promise<Server>> = {
 async function start(variant: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', variant], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: childEnv,
   });
   if (child.stdout === null) throw new Error('server has no stdout');
   const data = await Promise.race([
@@ -113,22 +117,17 @@ async function keptKeys(url: string): Promise<number> {
 }
 
 /** `npm run bench -- lost-updates`: the table of keys kept per store. */
-export async function runLostUpdatesBench(): Promise<void> {
-  console.log(
-    `\nLost updates: ${WRITERS} concurrent requests on one session, each setting its own key (HTTP)`,
-  );
+export async function runLostUpdatesBench(): Promise<SectionReport> {
+  console.log('\nLost updates');
+  const rows: string[][] = [];
   for (const variant of Object.keys(variants)) {
     let child: ChildProcess | undefined;
     try {
       const server = await start(variant);
       child = server.child;
-      const kept = await keptKeys(server.url);
-      const lost = WRITERS - kept;
-      console.log(
-        `  ${variant.padEnd(46)} kept ${String(kept).padStart(2)} of ${WRITERS}${lost > 0 ? `  (lost ${lost})` : ''}`,
-      );
+      rows.push([variant, `${await keptKeys(server.url)} of ${WRITERS}`]);
     } catch (error) {
-      console.log(`  ${variant.padEnd(46)} skipped (${(error as Error).message.split('\n')[0]})`);
+      console.log(`  ${variant}: skipped (${(error as Error).message.split('\n')[0]})`);
     } finally {
       if (child !== undefined) {
         child.kill();
@@ -136,6 +135,14 @@ export async function runLostUpdatesBench(): Promise<void> {
       }
     }
   }
+  return {
+    title: 'Lost updates',
+    body: [
+      `${WRITERS} concurrent requests on one session over HTTP, each setting a key of its own ` +
+        `after ${WORK_MS} ms of work, then one request reading the session back.`,
+      markdownTable([{ header: 'server' }, { header: 'keys kept', align: 'right' }], rows),
+    ].join('\n\n'),
+  };
 }
 
 if (import.meta.main && process.argv[2] === 'serve') {

@@ -5,7 +5,7 @@
  */
 import { serve } from '@hono/node-server';
 import { createSessions } from 'coatcheck';
-import { type SessionVariables, sessionMiddleware } from 'coatcheck/hono';
+import { sessionMiddleware } from 'coatcheck/hono';
 import { signedCookies } from 'coatcheck/stores/signed-cookie';
 import { Hono } from 'hono';
 
@@ -16,8 +16,8 @@ export const sessions = createSessions<Data>({
   engine: signedCookies(),
 });
 
-export const app = new Hono<{ Variables: SessionVariables<Data> }>();
-app.use(sessionMiddleware(sessions));
+// Made with the middleware, the app carries its variables: c.var.session() is a Session<Data>.
+export const app = new Hono().use(sessionMiddleware(sessions));
 
 app.get('/', async (c) => {
   const session = await c.var.session();

@@ -44,14 +44,23 @@ export type {
 export type { Expiry } from './session/expiry.ts';
 export { generateSessionKey } from './session/keys.ts';
 export type { SessionLogger } from './session/logger.ts';
+// Typed data: the registry for globally typed requests, and the Standard Schema of settings.schema
+export type { Register, RegisteredData } from './session/register.ts';
 // Sessions
 export {
   type ExpiryOptions,
   Session,
+  type SessionValue,
   TEST_COOKIE_NAME,
   TEST_COOKIE_VALUE,
 } from './session/session.ts';
 export { StandaloneSession } from './session/standalone-session.ts';
+export type {
+  InferSchemaOutput,
+  StandardSchemaIssue,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './session/standard-schema.ts';
 // Settings
 export type { ResolvedSettings, Settings } from './settings.ts';
 // Signing

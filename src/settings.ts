@@ -7,9 +7,11 @@
 
 import { type CookieSigningScheme, type SameSite, serializeCookie } from './cookies/index.ts';
 import { ImproperlyConfigured, InvalidCookie } from './errors.ts';
+import type { SessionData } from './session/data.ts';
 import type { EngineProvider } from './session/engine.ts';
 import type { ExpiryPolicy } from './session/expiry.ts';
 import { rateLimitedConsoleLogger, type SessionLogger } from './session/logger.ts';
+import type { StandardSchemaV1 } from './session/standard-schema.ts';
 import type { SecretKey } from './signing/salted-hmac.ts';
 import { sqliteStore } from './stores/sql/sqlite.ts';
 import type { SessionStore } from './stores/store.ts';
@@ -20,8 +22,11 @@ import type { SessionStore } from './stores/store.ts';
  */
 export const DEFAULT_SQLITE_PATH = '.coatcheck/sessions.sqlite3';
 
-/** Everything `createSessions` accepts. Only `secretKey` is required. */
-export interface Settings {
+/**
+ * Everything `createSessions` accepts. Only `secretKey` is required.
+ * @typeParam Data - the session data type; `schema`'s output when a schema is given.
+ */
+export interface Settings<Data = SessionData> {
   /**
    * The secret that signs session data and signed cookies. Django's `SECRET_KEY`: share it
    * with a Django app to share sessions. At least 50 random characters.
@@ -92,6 +97,17 @@ export interface Settings {
   djangoVersion?: string | undefined;
   /** Receives warnings about refused cookies and worked-around faults. @default console, at most once a minute */
   logger?: SessionLogger | undefined;
+  /**
+   * A Standard Schema (Zod, Valibot, ArkType, ...) that every loaded session's data must pass,
+   * checked once per request when the session is first loaded (never on `set`). Its output type
+   * becomes the session data type. Data that fails it (stored before a deploy changed its
+   * shape, say) loads as a fresh, empty session, with one warning to `logger` naming where it
+   * failed, never the values; the stored record is left to expire. The schema sees the whole
+   * session, Django's and coatcheck's own keys (`_session_expiry`, `_auth_user_id`,
+   * `_messages`, ...) included: give every key as optional, and let unknown keys pass. Keys its
+   * output leaves out keep their loaded value. @default null (no check, and no cost)
+   */
+  schema?: StandardSchemaV1<unknown, Data> | null | undefined;
 }
 
 /** Settings after validation: every default filled in, frozen. */
@@ -115,6 +131,7 @@ export interface ResolvedSettings {
   readonly signedCookieLegacyFallback: boolean;
   readonly djangoVersion: string;
   readonly logger: SessionLogger;
+  readonly schema: StandardSchemaV1 | null;
   readonly policy: ExpiryPolicy;
 }
 
@@ -122,13 +139,16 @@ function fail(setting: string, problem: string): never {
   throw new ImproperlyConfigured(`coatcheck: settings.${setting} ${problem}`);
 }
 
-function checkBoolean(settings: Settings, name: keyof Settings): void {
+function checkBoolean(settings: Settings<unknown>, name: keyof Settings): void {
   const value = settings[name];
   if (value !== undefined && typeof value !== 'boolean')
     fail(name, `must be true or false, got ${String(value)}`);
 }
 
-function checkTimeout(settings: Settings, name: 'idleTimeout' | 'absoluteTimeout'): number | null {
+function checkTimeout(
+  settings: Settings<unknown>,
+  name: 'idleTimeout' | 'absoluteTimeout',
+): number | null {
   const value = settings[name] ?? null;
   if (value !== null && (!Number.isSafeInteger(value) || value <= 0)) {
     fail(name, `must be a positive whole number of seconds or null, got ${String(value)}`);
@@ -178,6 +198,7 @@ const SETTING_NAMES = [
   'signedCookieLegacyFallback',
   'djangoVersion',
   'logger',
+  'schema',
 ] as const satisfies readonly (keyof Settings)[];
 
 const everyName: Exclude<keyof Settings, (typeof SETTING_NAMES)[number]> extends never
@@ -202,7 +223,7 @@ function distance(a: string, b: string): number {
   return previous[y.length] ?? 0;
 }
 
-function checkNames(settings: Settings): void {
+function checkNames(settings: Settings<unknown>): void {
   for (const name of Object.keys(settings)) {
     if ((SETTING_NAMES as readonly string[]).includes(name)) continue;
     const nearest = SETTING_NAMES.map((known) => ({ known, d: distance(name, known) })).sort(
@@ -233,6 +254,31 @@ export function readsDateExpiry(version: string): boolean {
   return major >= 4;
 }
 
+// Zod and Valibot schemas are objects, ArkType's are functions: only `~standard` tells.
+function checkSchema(value: unknown): StandardSchemaV1 | null {
+  if (value === undefined || value === null) return null;
+  const standard = (value as { '~standard'?: Partial<StandardSchemaV1['~standard']> } | null)?.[
+    '~standard'
+  ];
+  if (
+    (typeof value !== 'object' && typeof value !== 'function') ||
+    typeof standard?.validate !== 'function'
+  ) {
+    fail(
+      'schema',
+      'is not a Standard Schema: pass a schema from a library that implements it (Zod 3.24+, ' +
+        'Valibot 1+, ArkType 2+, ...), such as z.object({ ... }), or leave it out',
+    );
+  }
+  if (standard.version !== 1) {
+    fail(
+      'schema',
+      `follows Standard Schema version ${String(standard.version)}; coatcheck reads 1`,
+    );
+  }
+  return value as StandardSchemaV1;
+}
+
 function isEngine(value: unknown): value is SessionStore | EngineProvider {
   const kind = (value as { kind?: unknown } | null)?.kind;
   return typeof value === 'object' && value !== null && (kind === 'store' || kind === 'engine');
@@ -242,7 +288,7 @@ function isEngine(value: unknown): value is SessionStore | EngineProvider {
  * Validates settings and fills in Django's defaults. Throws `ImproperlyConfigured` naming the
  * setting and the fix, for unknown setting names too; warns about a weak secret.
  */
-export function resolveSettings(settings: Settings): ResolvedSettings {
+export function resolveSettings<Data>(settings: Settings<Data>): ResolvedSettings {
   if (typeof settings !== 'object' || settings === null) {
     throw new ImproperlyConfigured(
       'coatcheck: createSessions needs a settings object with a secretKey',
@@ -365,6 +411,8 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
     );
   }
 
+  const schema = checkSchema(settings.schema);
+
   const expireAtBrowserClose = settings.expireAtBrowserClose ?? false;
   return Object.freeze({
     secretKey,
@@ -386,6 +434,7 @@ export function resolveSettings(settings: Settings): ResolvedSettings {
     signedCookieLegacyFallback: settings.signedCookieLegacyFallback ?? false,
     djangoVersion,
     logger,
+    schema,
     policy: Object.freeze({ cookieAge, expireAtBrowserClose }),
   });
 }

@@ -7,7 +7,7 @@
  * session machinery costs beyond the work itself.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,9 @@ export function memoryLine(): Server {
 
 /** Django's table in SQLite: one prepared SELECT by primary key, one UPDATE (or INSERT). */
 export function sqliteLine(): Server {
-  const path = join(mkdtempSync(join(tmpdir(), 'coatcheck-line-')), 'line.sqlite3');
+  const dir = mkdtempSync(join(tmpdir(), 'coatcheck-line-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'line.sqlite3');
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');

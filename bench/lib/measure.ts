@@ -16,6 +16,8 @@ export interface BenchCase {
 
 const ROUNDS = 9;
 const ROUND_MS = 200;
+// A `--quick` run proves the cases run; three short rounds are enough for that.
+const QUICK = { rounds: 3, roundMs: 60 };
 
 function timeBatch(fn: () => unknown, iterations: number): number {
   const start = process.hrtime.bigint();
@@ -24,17 +26,18 @@ function timeBatch(fn: () => unknown, iterations: number): number {
 }
 
 // Grows the batch until it fills about one round, so timer resolution is irrelevant.
-function calibrate(fn: () => unknown): number {
+function calibrate(fn: () => unknown, roundMs: number): number {
   let iterations = 64;
-  while (timeBatch(fn, iterations) < ROUND_MS / 1000 / 8) iterations *= 2;
+  while (timeBatch(fn, iterations) < roundMs / 1000 / 8) iterations *= 2;
   return iterations * 8;
 }
 
 /** Measures every case in interleaved rounds; returns each one's median operations per second. */
-export function compare(cases: readonly BenchCase[]): Measurement[] {
-  const batches = cases.map((c) => calibrate(c.fn));
+export function compare(cases: readonly BenchCase[], quick = false): Measurement[] {
+  const { rounds, roundMs } = quick ? QUICK : { rounds: ROUNDS, roundMs: ROUND_MS };
+  const batches = cases.map((c) => calibrate(c.fn, roundMs));
   const rates: number[][] = cases.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     cases.forEach((c, i) => {
       const iterations = batches[i] ?? 1;
       rates[i]?.push(iterations / timeBatch(c.fn, iterations));

@@ -1,4 +1,5 @@
-/** Prints benchmark results as a table, with each row's ratio to a named baseline. */
+/** Micro-benchmark results as Markdown: a table of rates beside a baseline, and goal lines. */
+import { formatFixed, formatRate, markdownTable } from './markdown.ts';
 
 export interface Row {
   name: string;
@@ -6,30 +7,21 @@ export interface Row {
   rate: number;
 }
 
-const format = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** Prints `rows` under `title`, each with its rate and its ratio to the row named `baseline`. */
-export function printTable(
-  title: string,
-  rows: readonly Row[],
-  baseline: string,
-  unit = 'ops/s',
-): void {
-  const base = rows.find((row) => row.name === baseline)?.rate;
-  const width = Math.max(...rows.map((row) => row.name.length), 10);
-  console.log(`\n${title}`);
-  console.log(`  ${'case'.padEnd(width)}  ${unit.padStart(12)}  ${`vs ${baseline}`}`);
-  for (const row of rows) {
-    const ratio = base ? `${(row.rate / base).toFixed(2)}x` : '-';
-    console.log(`  ${row.name.padEnd(width)}  ${format.format(row.rate).padStart(12)}  ${ratio}`);
-  }
+/** `rows` with each one's rate and its ratio to the row named `baseline`. */
+export function rateTable(rows: readonly Row[], baseline: string, unit = 'ops/s'): string {
+  const base = rows.find((row) => row.name === baseline)?.rate ?? Number.NaN;
+  return markdownTable(
+    [
+      { header: 'case' },
+      { header: unit, align: 'right' },
+      { header: `÷ ${baseline}`, align: 'right' },
+    ],
+    rows.map((row) => [row.name, formatRate(row.rate), formatFixed(row.rate / base, 2)]),
+  );
 }
 
-/** Prints whether a goal holds: `actual` ≥ `target`. Returns whether it holds. */
-export function printGoal(description: string, actual: number, target: number): boolean {
-  const holds = actual >= target;
-  console.log(
-    `  goal ${holds ? 'met' : 'MISSED'}: ${description}: ${actual.toFixed(2)}x (target ${target}x)`,
-  );
-  return holds;
+/** A goal as a list item: `actual` ≥ `target`, met or missed. */
+export function goalLine(description: string, actual: number, target: number): string {
+  const result = actual >= target ? 'met' : '**missed**';
+  return `- Goal ${result}: ${description}: ${formatFixed(actual, 2)}× (target ${target}×)`;
 }

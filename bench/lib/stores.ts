@@ -3,7 +3,7 @@
  * fresh SQLite file per server process (WAL, synchronous NORMAL, for coatcheck and for the
  * express-session store alike) and one table per store on the local PostgreSQL.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -33,8 +33,12 @@ export interface ExpressSessionStore {
 const COATCHECK_TABLE = 'coatcheck_bench_sessions';
 const EXPRESS_TABLE = 'express_session_bench';
 
+// Gone when the server process exits (the benchmarks end theirs with SIGTERM, which they turn
+// into an exit), so a full run does not leave a directory behind per server started.
 function tempFile(name: string): string {
-  return join(mkdtempSync(join(tmpdir(), 'coatcheck-bench-')), name);
+  const dir = mkdtempSync(join(tmpdir(), 'coatcheck-bench-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, name);
 }
 
 /** coatcheck's SQLite store on a new file. */

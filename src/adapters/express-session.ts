@@ -17,7 +17,7 @@
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
-import type { StorableData } from '../session/data.ts';
+import type { RegisteredData } from '../session/register.ts';
 import type { Session } from '../session/session.ts';
 import { unregisteredExpressContext } from './express-context.ts';
 import { SessionBinding, type SessionHolder } from './express-session-binding.ts';
@@ -31,8 +31,11 @@ export type { ExpressSessionOptions } from './express-session-options.ts';
 declare global {
   namespace Express {
     interface Request {
-      /** This request's cookies and Django's cookie API, and `session()` for the `Session`. */
-      coatcheck: RequestContext;
+      /**
+       * This request's cookies and Django's cookie API, and `session()` for the same session
+       * through Django's API, typed with the data registered in coatcheck's `Register`.
+       */
+      coatcheck: RequestContext<RegisteredData>;
       /**
        * The session key, express-session's name for it; `''` while the session has none (a new
        * one, or one just regenerated) until `req.session.id` is read, which gives it one.
@@ -56,8 +59,8 @@ declare global {
  *   res.send(`visit ${req.session.views}`);
  * });
  */
-export function sessionMiddleware<Data extends StorableData<Data>>(
-  sessions: Sessions<Data>,
+export function sessionMiddleware(
+  sessions: Sessions<RegisteredData>,
   options: ExpressSessionOptions = {},
 ): RequestHandler {
   const { unset } = checkOptions(options);
@@ -71,7 +74,7 @@ export function sessionMiddleware<Data extends StorableData<Data>>(
     }
     // Its finish task holds the request: see unregisteredExpressContext.
     const context = unregisteredExpressContext(sessions, req, res, next);
-    req.coatcheck = context as unknown as RequestContext;
+    req.coatcheck = context;
     let binding: SessionBinding | undefined;
     context.onFinish(() => binding?.finish());
     context.session().then((session) => {

@@ -11,20 +11,19 @@
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
-import type { SessionData, StorableData } from '../session/data.ts';
-import type { Session } from '../session/session.ts';
+import type { RegisteredData, SessionAccessor } from '../session/register.ts';
 import { expressContext } from './express-context.ts';
 
 declare global {
   namespace Express {
     interface Request {
       /**
-       * The session, loaded on the first call (once per request at most).
-       * @typeParam Data - the keys and value types kept in sessions.
+       * The session, loaded on the first call (once per request at most), typed with the data
+       * registered in coatcheck's `Register`; without one, with the type argument given here.
        */
-      session<Data extends StorableData<Data> = SessionData>(): Promise<Session<Data>>;
+      session: SessionAccessor;
       /** This request's cookies and Django's cookie API: `setCookie`, `getSignedCookie`, ... */
-      coatcheck: RequestContext;
+      coatcheck: RequestContext<RegisteredData>;
     }
   }
 }
@@ -35,21 +34,27 @@ declare global {
  * store failure while saving goes to Express's error handling (`next(error)`), with the
  * status (400 or 503) on the error and none of the headers the route had set.
  *
+ * Express types `req` for every application at once, so `req.session()` takes its data type
+ * from coatcheck's `Register`; once registered, `sessions` must keep that type.
+ *
  * @example
+ * declare module 'coatcheck' {
+ *   interface Register {
+ *     data: { visits?: number };
+ *   }
+ * }
  * const app = express();
  * app.use(sessionMiddleware(sessions));
  * app.get('/', async (req, res) => {
- *   const session = await req.session<{ visits: number }>();
+ *   const session = await req.session(); // Session<{ visits?: number }>
  *   session.set('visits', (session.get('visits') ?? 0) + 1);
  *   res.send(`visit ${session.get('visits')}`);
  * });
  */
-export function sessionMiddleware<Data extends StorableData<Data>>(
-  sessions: Sessions<Data>,
-): RequestHandler {
+export function sessionMiddleware(sessions: Sessions<RegisteredData>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const context = expressContext(sessions, req, res, next);
-    req.coatcheck = context as unknown as RequestContext;
+    req.coatcheck = context;
     req.session = (() => context.session()) as Request['session'];
     next();
   };

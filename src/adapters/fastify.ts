@@ -12,38 +12,42 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
-import type { SessionData, StorableData } from '../session/data.ts';
-import type { Session } from '../session/session.ts';
+import type { StorableData } from '../session/data.ts';
+import type { RegisteredData, SessionAccessor } from '../session/register.ts';
 import { varyWithCookie } from './response-headers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /**
-     * The session, loaded on the first call (once per request at most).
-     * @typeParam Data - the keys and value types kept in sessions.
+     * The session, loaded on the first call (once per request at most), typed with the data
+     * registered in coatcheck's `Register`; without one, with the type argument given here.
      */
-    session<Data extends StorableData<Data> = SessionData>(): Promise<Session<Data>>;
+    session: SessionAccessor;
     /** This request's cookies and Django's cookie API: `setCookie`, `getSignedCookie`, ... */
-    coatcheck: RequestContext;
+    coatcheck: RequestContext<RegisteredData>;
   }
 }
 
-/** Options of {@link sessionPlugin}. */
-export interface SessionPluginOptions<Data extends StorableData<Data> = SessionData> {
+/**
+ * Options of {@link sessionPlugin}.
+ * @typeParam Data - the sessions' data type: the one registered in coatcheck's `Register`, which
+ *   `request.session()` gives, so the plugin takes sessions of that type.
+ */
+export interface SessionPluginOptions<Data extends StorableData<Data> = RegisteredData> {
   /** The application's sessions, from `createSessions`. */
   sessions: Sessions<Data>;
 }
 
 // Fastify 5 refuses reference values as request decorations: the context is set per request
 // by the onRequest hook, and `session` is a method reading it.
-function session(this: FastifyRequest) {
+function session(this: FastifyRequest): ReturnType<RequestContext<RegisteredData>['session']> {
   return this.coatcheck.session();
 }
 
 const plugin: FastifyPluginAsync<SessionPluginOptions> = async (fastify, { sessions }) => {
   // Fastify sends an error reply through onSend again: finish only on the first pass.
   const finished = new WeakSet<FastifyRequest>();
-  fastify.decorateRequest('coatcheck', null as unknown as RequestContext);
+  fastify.decorateRequest('coatcheck', null as unknown as RequestContext<RegisteredData>);
   fastify.decorateRequest('session', session as FastifyRequest['session']);
   fastify.addHook('onRequest', async (request) => {
     request.coatcheck = sessions.begin(request.headers.cookie);
@@ -53,7 +57,7 @@ const plugin: FastifyPluginAsync<SessionPluginOptions> = async (fastify, { sessi
   fastify.addHook('onSend', async (request, reply) => {
     if (finished.has(request)) return;
     finished.add(request);
-    let result: Awaited<ReturnType<RequestContext['finish']>>;
+    let result: Awaited<ReturnType<RequestContext<RegisteredData>['finish']>>;
     try {
       result = await request.coatcheck.finish({ status: reply.statusCode });
     } catch (error) {
@@ -81,11 +85,19 @@ const plugin: FastifyPluginAsync<SessionPluginOptions> = async (fastify, { sessi
  * default answers with the error's status (503, or 400 for a session deleted by a concurrent
  * request). A hijacked reply (`reply.hijack()`) skips onSend and saves nothing.
  *
+ * Fastify types `request` for every application at once, so `request.session()` takes its
+ * data type from coatcheck's `Register`, as in `coatcheck/express`.
+ *
  * @example
+ * declare module 'coatcheck' {
+ *   interface Register {
+ *     data: { visits?: number };
+ *   }
+ * }
  * const app = Fastify();
  * await app.register(sessionPlugin, { sessions });
  * app.get('/', async (request) => {
- *   const session = await request.session<{ visits: number }>();
+ *   const session = await request.session(); // Session<{ visits?: number }>
  *   session.set('visits', (session.get('visits') ?? 0) + 1);
  *   return `visit ${session.get('visits')}`;
  * });

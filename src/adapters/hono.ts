@@ -3,7 +3,8 @@
  * on any Fetch runtime (Bun, Deno, workers).
  *
  * The session is `await c.var.session()` and Django's cookie API is `c.var.coatcheck`, typed
- * by giving the app {@link SessionVariables}. Only Hono's types are imported: the middleware
+ * with the sessions' data when the app is made with the middleware
+ * (`new Hono().use(sessionMiddleware(sessions))`). Only Hono's types are imported: the middleware
  * works on Fetch's own `Response`, so it runs wherever Hono runs.
  *
  * @module
@@ -11,16 +12,20 @@
 
 import type { Context, MiddlewareHandler } from 'hono';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
-import type { SessionData, StorableData } from '../session/data.ts';
+import type { StorableData } from '../session/data.ts';
 import type { SessionLogger } from '../session/logger.ts';
+import type { RegisteredData } from '../session/register.ts';
 import type { Session } from '../session/session.ts';
 import { statusOfError, varyWithCookie } from './response-headers.ts';
 
 /**
- * The variables the middleware sets, for `new Hono<{ Variables: SessionVariables<Data> }>()`.
- * @typeParam Data - the keys and value types kept in sessions.
+ * The variables the middleware sets. An app that mounts the middleware where it is made
+ * (`new Hono().use(sessionMiddleware(sessions))`) gets them typed from the sessions; one made
+ * first names them: `new Hono<{ Variables: SessionVariables }>()`.
+ * @typeParam Data - the keys and value types kept in sessions. @default the data registered in
+ *   coatcheck's `Register`, else any keys with unknown values
  */
-export type SessionVariables<Data extends StorableData<Data> = SessionData> = {
+export type SessionVariables<Data extends StorableData<Data> = RegisteredData> = {
   /** The session, loaded on the first call (once per request at most). */
   session: () => Promise<Session<Data>>;
   /** This request's cookies and Django's cookie API: `setCookie`, `getSignedCookie`, ... */
@@ -43,15 +48,14 @@ function answer(c: Context, status: number, error: unknown, logger: SessionLogge
  * a session deleted by a concurrent request), logged, as `coatcheck/fetch` does.
  *
  * @example
- * const app = new Hono<{ Variables: SessionVariables<{ visits: number }> }>();
- * app.use(sessionMiddleware(sessions));
+ * const app = new Hono().use(sessionMiddleware(sessions)); // Hono carries the variables' types
  * app.get('/', async (c) => {
- *   const session = await c.var.session();
+ *   const session = await c.var.session(); // Session<Data> of createSessions<Data>
  *   session.set('visits', (session.get('visits') ?? 0) + 1);
  *   return c.text(`visit ${session.get('visits')}`);
  * });
  */
-export function sessionMiddleware<Data extends StorableData<Data> = SessionData>(
+export function sessionMiddleware<Data extends StorableData<Data> = RegisteredData>(
   sessions: Sessions<Data>,
 ): MiddlewareHandler<{ Variables: SessionVariables<Data> }> {
   return async (c, next) => {
@@ -73,10 +77,20 @@ export function sessionMiddleware<Data extends StorableData<Data> = SessionData>
       return answer(c, status, error, context.logger);
     }
     if (result.setCookie.length === 0 && !result.vary) return;
-    // Some responses' headers are immutable (Response.redirect, fetch results): Hono's setter
-    // makes a copy whose headers can be changed.
-    c.res = new Response(c.res.body, c.res);
-    for (const cookie of result.setCookie) c.res.headers.append('Set-Cookie', cookie);
-    if (result.vary) c.res.headers.set('Vary', varyWithCookie(c.res.headers.get('Vary')));
+    const addTo = (headers: Headers) => {
+      for (const cookie of result.setCookie) headers.append('Set-Cookie', cookie);
+      if (result.vary) headers.set('Vary', varyWithCookie(headers.get('Vary')));
+    };
+    try {
+      // In place, as Hono's own middleware do: a copy would cost a new Response, and on Node a
+      // body read back through a stream.
+      addTo(c.res.headers);
+    } catch (error) {
+      // Some responses' headers are immutable (Response.redirect, fetch results), and refuse
+      // the first change: those are copied into a Response whose headers can change.
+      if (!(error instanceof TypeError)) throw error;
+      c.res = new Response(c.res.body, c.res);
+      addTo(c.res.headers);
+    }
   };
 }

@@ -10,19 +10,18 @@
 
 import type { Middleware } from 'koa';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
-import type { SessionData, StorableData } from '../session/data.ts';
-import type { Session } from '../session/session.ts';
+import type { RegisteredData, SessionAccessor } from '../session/register.ts';
 import { varyWithCookie } from './response-headers.ts';
 
 declare module 'koa' {
   interface DefaultContext {
     /**
-     * The session, loaded on the first call (once per request at most).
-     * @typeParam Data - the keys and value types kept in sessions.
+     * The session, loaded on the first call (once per request at most), typed with the data
+     * registered in coatcheck's `Register`; without one, with the type argument given here.
      */
-    session<Data extends StorableData<Data> = SessionData>(): Promise<Session<Data>>;
+    session: SessionAccessor;
     /** This request's cookies and Django's cookie API: `setCookie`, `getSignedCookie`, ... */
-    coatcheck: RequestContext;
+    coatcheck: RequestContext<RegisteredData>;
   }
 }
 
@@ -41,21 +40,27 @@ function statusOfThrown(error: unknown): number {
  * is thrown to Koa's error handling, with its status (503, or 400 for a session deleted by a
  * concurrent request) on the error.
  *
+ * Koa types `ctx` for every application at once (`DefaultContext`), so `ctx.session()` takes
+ * its data type from coatcheck's `Register`, as in `coatcheck/express`.
+ *
  * @example
+ * declare module 'coatcheck' {
+ *   interface Register {
+ *     data: { visits?: number };
+ *   }
+ * }
  * const app = new Koa();
  * app.use(sessionMiddleware(sessions));
  * app.use(async (ctx) => {
- *   const session = await ctx.session<{ visits: number }>();
+ *   const session = await ctx.session(); // Session<{ visits?: number }>
  *   session.set('visits', (session.get('visits') ?? 0) + 1);
  *   ctx.body = `visit ${session.get('visits')}`;
  * });
  */
-export function sessionMiddleware<Data extends StorableData<Data>>(
-  sessions: Sessions<Data>,
-): Middleware {
+export function sessionMiddleware(sessions: Sessions<RegisteredData>): Middleware {
   return async (ctx, next) => {
     const context = sessions.begin(ctx.get('Cookie'));
-    ctx.coatcheck = context as unknown as RequestContext;
+    ctx.coatcheck = context;
     ctx.session = (() => context.session()) as typeof ctx.session;
     try {
       await next();

@@ -6,9 +6,11 @@
  */
 
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
+import { type RequestContext, type Sessions, settle } from '../middleware/lifecycle.ts';
+import { isPending } from '../session/awaitable.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
 import type { SessionLogger } from '../session/logger.ts';
+import type { IsRegistered, RegisteredData } from '../session/register.ts';
 import { holdResponse } from './hold-response.ts';
 import { statusOfError } from './response-headers.ts';
 
@@ -21,18 +23,34 @@ export type SessionHandler<Data extends StorableData<Data>> = (
 
 const contexts = new WeakMap<IncomingMessage, RequestContext<SessionData>>();
 
-/** The session context `sessionMiddleware` attached to a request. */
-export function requestContext<Data extends StorableData<Data> = SessionData>(
-  request: IncomingMessage,
-): RequestContext<Data> {
+/**
+ * The type of {@link requestContext}: with a data type registered in coatcheck's `Register`, it
+ * gives contexts of that type and takes no type argument; without one, the type argument says
+ * what the session holds.
+ */
+export type RequestContextAccessor = IsRegistered extends true
+  ? (request: IncomingMessage) => RequestContext<RegisteredData>
+  : <Data extends StorableData<Data> = SessionData>(
+      request: IncomingMessage,
+    ) => RequestContext<Data>;
+
+function contextOf(request: IncomingMessage): RequestContext<SessionData> {
   const context = contexts.get(request);
   if (context === undefined) {
     throw new Error(
       'coatcheck: no session context on this request; is sessionMiddleware installed?',
     );
   }
-  return context as unknown as RequestContext<Data>;
+  return context;
 }
+
+/**
+ * The session context `sessionMiddleware` attached to a request. A connect-style middleware
+ * cannot hand a type to the handlers after it, so the context's data type is the one
+ * registered in coatcheck's `Register` (`withSessions` needs none: its handler gets the
+ * context typed with the sessions' own).
+ */
+export const requestContext: RequestContextAccessor = contextOf as RequestContextAccessor;
 
 // Answers with the error's status and only its generic reason phrase: a driver's message
 // may name hosts or paths. The error itself goes to the logger.
@@ -61,7 +79,7 @@ export function attachSessions<Data extends StorableData<Data>>(
 ): RequestContext<Data> {
   const context = sessions.begin(request.headers.cookie);
   contexts.set(request, context as unknown as RequestContext<SessionData>);
-  holdResponse(response, (status) => context.finish({ status }), onError);
+  holdResponse(response, (status) => settle(context, status), onError);
   return context;
 }
 
@@ -81,20 +99,27 @@ export function withSessions<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
   handler: SessionHandler<Data>,
 ): (request: IncomingMessage, response: ServerResponse) => void {
+  const { logger } = sessions.settings;
   return (request, response) => {
     const context = attachSessions(sessions, request, response);
-    Promise.resolve()
-      .then(() => handler(request, response, context))
-      .catch((error: unknown) => sendError(response, error, sessions.settings.logger));
+    let handled: void | Promise<void>;
+    try {
+      handled = handler(request, response, context);
+    } catch (error) {
+      sendError(response, error, logger);
+      return;
+    }
+    if (isPending(handled)) handled.then(undefined, (error) => sendError(response, error, logger));
   };
 }
 
 /**
  * A connect-style middleware (`(req, res, next)`); handlers reach the context with
- * {@link requestContext}. Save failures go to `next(error)`.
+ * {@link requestContext}. Save failures go to `next(error)`. Once a data type is registered in
+ * coatcheck's `Register`, `sessions` must keep that type.
  */
-export function sessionMiddleware<Data extends StorableData<Data>>(
-  sessions: Sessions<Data>,
+export function sessionMiddleware(
+  sessions: Sessions<RegisteredData>,
 ): (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void {
   return (request, response, next) => {
     attachSessions(sessions, request, response, next);

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { type CookieWriter, cookieWriter } from '../cookies/cookie-writer.ts';
 import {
   deleteCookie,
   parseCookies,
@@ -17,12 +18,14 @@ import {
   unsignCookieValue,
 } from '../cookies/index.ts';
 import { BadSignature, InvalidCookie, SessionInterrupted, UpdateError } from '../errors.ts';
+import { type Awaitable, isPending } from '../session/awaitable.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
 import { djangoSessionCodec, type SessionCodec } from '../session/encoding.ts';
-import type { Engine, EngineContext } from '../session/engine.ts';
+import type { Engine, EngineContext, LoadedSession } from '../session/engine.ts';
 import { EXPIRY_KEY, expiresAtBrowserClose, expiryAge, expiryDate } from '../session/expiry.ts';
 import { isValidSessionKey, isWellFormedSessionKey } from '../session/keys.ts';
 import type { SessionLogger } from '../session/logger.ts';
+import type { RegisteredData } from '../session/register.ts';
 import {
   createSessionState,
   Session,
@@ -35,6 +38,7 @@ import {
   StandaloneSession,
 } from '../session/standalone-session.ts';
 import { stampOnSave, timedOut, timeoutsOn, touchOnLoad } from '../session/timeouts.ts';
+import { type LoadCheck, schemaCheck } from '../session/validation.ts';
 import {
   type ResolvedSettings,
   readsDateExpiry,
@@ -151,11 +155,33 @@ const INTERRUPTED =
   "The request's session was deleted before the request completed. " +
   'The user may have logged out in a concurrent request, for example.';
 
+/** Django's message when a save finds the session deleted by another request. */
+function interrupted(error: unknown): unknown {
+  return error instanceof UpdateError
+    ? new SessionInterrupted(INTERRUPTED, { cause: error })
+    : error;
+}
+
+/** What `finish` found: the session's state when it was loaded, and what to do with it. */
+interface Outcome {
+  state: SessionState | undefined;
+  /** The session has neither a key nor data: its cookie, if any, goes. */
+  empty: boolean;
+  vary: boolean;
+}
+
+/**
+ * One request. Every step answers synchronously when the engine does (the memory store, signed
+ * cookies): `settle` then returns the headers in the same turn of the event loop, and an adapter
+ * sends the response at once. A step that must wait (a store round trip, an `onFinish` task)
+ * turns the rest into a promise from there on.
+ */
 class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
   readonly cookies: Readonly<Record<string, string>>;
   readonly #app: App<Data>;
   readonly #sessionCookie: string | undefined;
-  readonly #responseCookies = new Map<string, string>();
+  // Made on the first cookie set: most requests set none beyond the session's.
+  #responseCookies: Map<string, string> | undefined;
   #loading: Promise<Session<Data>> | undefined;
   #state: SessionState | undefined;
   #version: string | undefined;
@@ -174,27 +200,50 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
     return this.#loading;
   }
 
-  async #load(): Promise<Session<Data>> {
+  #load(): Promise<Session<Data>> {
     const cookie = this.#sessionCookie;
+    if (!isValidSessionKey(cookie)) return Promise.resolve(this.#adopt(null));
+    let loaded: Awaitable<LoadedSession | null>;
+    try {
+      loaded = this.#app.engine.load(cookie);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { check } = this.#app;
+    if (check !== undefined) {
+      // Data that fails settings.schema loads as no session at all (session/validation.ts).
+      return Promise.resolve(loaded).then((found) =>
+        found === null || this.#timedOut(found)
+          ? this.#adopt(found)
+          : check(found).then((valid) => this.#adopt(valid)),
+      );
+    }
+    if (isPending(loaded)) return Promise.resolve(loaded).then((found) => this.#adopt(found));
+    return Promise.resolve(this.#adopt(loaded));
+  }
+
+  #timedOut(loaded: LoadedSession): boolean {
+    const { settings } = this.#app;
+    return timeoutsOn(settings) && timedOut(loaded.data, settings, nowInSeconds());
+  }
+
+  /** Makes the request's session from what the engine loaded (`null`: a fresh one). */
+  #adopt(loaded: LoadedSession | null): Session<Data> {
+    const { settings } = this.#app;
     let state: SessionState;
-    if (isValidSessionKey(cookie)) {
-      const loaded = await this.#app.engine.load(cookie);
-      const { settings } = this.#app;
-      const now = Math.floor(Date.now() / 1000);
-      if (loaded !== null && timeoutsOn(settings) && timedOut(loaded.data, settings, now)) {
-        // Timed out: a fresh session, the old record deleted when the request finishes and
-        // the cookie with it, unless the request stores something under a new key.
-        state = createSessionState(null);
-        if (loaded.key !== null) state.staleKeys.push(loaded.key);
-      } else {
-        state = createSessionState(loaded?.key ?? null, loaded?.data);
-        state.modified = loaded?.modified ?? false;
-        this.#version = loaded?.version;
-        this.#origin = loaded?.origin;
-        if (state.key !== null && timeoutsOn(settings)) touchOnLoad(state, settings, now);
-      }
-    } else {
+    if (loaded === null) {
       state = createSessionState(null);
+    } else if (this.#timedOut(loaded)) {
+      // Timed out: a fresh session, the old record deleted when the request finishes and
+      // the cookie with it, unless the request stores something under a new key.
+      state = createSessionState(null);
+      if (loaded.key !== null) state.staleKeys.push(loaded.key);
+    } else {
+      state = createSessionState(loaded.key, loaded.data);
+      state.modified = loaded.modified ?? false;
+      this.#version = loaded.version;
+      this.#origin = loaded.origin;
+      if (state.key !== null && timeoutsOn(settings)) touchOnLoad(state, settings, nowInSeconds());
     }
     state.accessed = true;
     this.#state = state;
@@ -221,11 +270,16 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
           'header can carry; encode it first (encodeURIComponent, or a signed JSON value)',
       );
     }
-    this.#responseCookies.set(name, line);
+    this.#setLine(name, line);
   }
 
   deleteCookie(name: string, options?: Parameters<typeof deleteCookie>[1]): void {
-    this.#responseCookies.set(name, deleteCookie(name, options));
+    this.#setLine(name, deleteCookie(name, options));
+  }
+
+  #setLine(name: string, line: string): void {
+    this.#responseCookies ??= new Map();
+    this.#responseCookies.set(name, line);
   }
 
   setSignedCookie(name: string, value: string, options: SetSignedCookieOptions = {}): void {
@@ -253,40 +307,72 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
     }
   }
 
-  async finish(response: { status: number }): Promise<FinishResult> {
+  finish(response: { status: number }): Promise<FinishResult> {
+    try {
+      return Promise.resolve(this.settle(response.status));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@link finish}, answering synchronously when nothing it does has to wait: the node:http
+   * and Express adapters then send the response without holding it. A failure is thrown, or
+   * rejects the promise returned, as the failing step did.
+   */
+  settle(status: number): Awaitable<FinishResult> {
     if (this.#finished) throw new Error('coatcheck: finish() was called twice for one request');
     this.#finished = true;
-    if (this.#finishTasks !== undefined) {
-      for (const task of this.#finishTasks) await task();
-    }
-    const { settings, engine } = this.#app;
+    const tasks = this.#finishTasks;
+    if (tasks === undefined) return this.#loaded(status);
+    return (async () => {
+      for (const task of tasks) await task();
+      return this.#loaded(status);
+    })();
+  }
+
+  /** Waits for the session's load, if one is under way, then concludes. */
+  #loaded(status: number): Awaitable<FinishResult> {
     // A save on every request loads the session first, as Django's save() does. A 5xx saves
     // nothing, so it loads nothing: Django then leaves an unread session alone (no Vary).
     if (
       this.#loading === undefined &&
-      settings.saveEveryRequest &&
-      response.status < 500 &&
+      this.#app.settings.saveEveryRequest &&
+      status < 500 &&
       isValidSessionKey(this.#sessionCookie)
     ) {
-      await this.session();
+      void this.session();
     }
-    // A load that failed has already reached the handler as an error; there is nothing to save.
-    if (this.#loading !== undefined) await this.#loading.catch(() => undefined);
+    // Still loading, or failed (the failure has already reached the handler as an error;
+    // there is nothing to save).
+    if (this.#loading !== undefined && this.#state === undefined) {
+      const conclude = () => this.#conclude(status);
+      return this.#loading.then(conclude, conclude);
+    }
+    return this.#conclude(status);
+  }
 
+  // Django's process_response: which cookie the response carries, and whether to save.
+  #conclude(status: number): Awaitable<FinishResult> {
     const state = this.#state;
-    const accessed = state?.accessed ?? false;
-    const modified = (state?.modified ?? false) || (state?.touched ?? false);
-    const empty =
-      state === undefined
-        ? !isValidSessionKey(this.#sessionCookie)
-        : state.key === null && state.data.size === 0;
-    let vary = accessed;
-
+    const outcome: Outcome = {
+      state,
+      empty:
+        state === undefined
+          ? !isValidSessionKey(this.#sessionCookie)
+          : state.key === null && state.data.size === 0,
+      vary: state?.accessed ?? false,
+    };
     // flush() and cycleKey() delete the old record whatever the response: Django does it at once.
     if (state !== undefined && state.staleKeys.length > 0) {
-      await engine.discard(state.staleKeys.splice(0));
+      const discarded = this.#app.engine.discard(state.staleKeys.splice(0));
+      return discarded.then(() => this.#respond(status, outcome));
     }
+    return this.#respond(status, outcome);
+  }
 
+  #respond(status: number, { state, empty, vary }: Outcome): Awaitable<FinishResult> {
+    const { settings } = this.#app;
     if (this.#sessionCookie !== undefined && empty) {
       this.deleteCookie(settings.cookieName, {
         path: settings.cookiePath,
@@ -294,57 +380,93 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
         sameSite: settings.cookieSameSite,
         partitioned: settings.cookiePartitioned,
       });
-      vary = true;
-    } else if (
-      state !== undefined &&
-      !empty &&
-      (modified || settings.saveEveryRequest) &&
-      response.status < 500
-    ) {
-      await this.#save(state);
-      vary = true;
+      return this.#result(true);
     }
-    return { setCookie: [...this.#responseCookies.values()], vary };
+    const modified = state !== undefined && (state.modified || state.touched);
+    if (state !== undefined && !empty && (modified || settings.saveEveryRequest) && status < 500) {
+      const saved = this.#save(state);
+      return isPending(saved) ? saved.then(() => this.#result(true)) : this.#result(true);
+    }
+    return this.#result(vary);
   }
 
-  async #save(state: SessionState): Promise<void> {
-    const { settings } = this.#app;
-    const { policy } = settings;
+  #result(vary: boolean): FinishResult {
+    const cookies = this.#responseCookies;
+    return { setCookie: cookies === undefined ? [] : [...cookies.values()], vary };
+  }
+
+  #save(state: SessionState): Awaitable<void> {
     const now = new Date(Date.now());
     const expiry = state.data.get(EXPIRY_KEY);
-    let cookieValue: string;
+    let value: Awaitable<string>;
     try {
-      cookieValue = await this.#app.persist(
-        state,
-        { version: this.#version, origin: this.#origin },
-        now,
-        true,
-      );
+      value = this.#app.persist(state, { version: this.#version, origin: this.#origin }, now, true);
     } catch (error) {
-      if (error instanceof UpdateError) throw new SessionInterrupted(INTERRUPTED, { cause: error });
-      throw error;
+      throw interrupted(error);
     }
-    this.setCookie(settings.cookieName, cookieValue, {
-      maxAge: expiresAtBrowserClose(policy, expiry) ? undefined : expiryAge(policy, expiry, now),
-      path: settings.cookiePath,
-      domain: settings.cookieDomain,
-      secure: settings.cookieSecure,
-      httpOnly: settings.cookieHttpOnly,
-      sameSite: settings.cookieSameSite,
-      partitioned: settings.cookiePartitioned,
-    });
+    if (isPending(value)) {
+      return Promise.resolve(value).then(
+        (saved) => this.#setSessionCookie(saved, expiry, now),
+        (error: unknown) => {
+          throw interrupted(error);
+        },
+      );
+    }
+    this.#setSessionCookie(value, expiry, now);
   }
+
+  #setSessionCookie(value: string, expiry: unknown, now: Date): void {
+    const { settings, writeSessionCookie } = this.#app;
+    const { policy } = settings;
+    const maxAge = expiresAtBrowserClose(policy, expiry)
+      ? undefined
+      : expiryAge(policy, expiry, now);
+    this.#setLine(settings.cookieName, writeSessionCookie(value, maxAge));
+  }
+}
+
+const nowInSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Records the key a session was saved under (new, or the cookie value); returns it. */
+function savedUnder(state: SessionState, key: string): string {
+  state.key = key;
+  state.mustCreate = false;
+  return key;
+}
+
+/**
+ * `context.finish({ status })`, synchronously when nothing has to wait: for adapters that hold
+ * a response until its session is saved (node:http, Express), which can then send it at once.
+ */
+export function settle<Data extends StorableData<Data>>(
+  context: RequestContext<Data>,
+  status: number,
+): Awaitable<FinishResult> {
+  return context instanceof Request ? context.settle(status) : context.finish({ status });
 }
 
 class App<Data extends StorableData<Data>> implements Sessions<Data>, StandaloneBackend {
   readonly settings: ResolvedSettings;
   readonly engine: Engine;
   readonly sessionContext: SessionContext;
+  /** The session cookie's `Set-Cookie` line for a value and an age, attributes from the settings. */
+  readonly writeSessionCookie: CookieWriter;
+  /** The check of loaded data against settings.schema; none without a schema, at no cost. */
+  readonly check: LoadCheck | undefined;
   readonly #codec: SessionCodec;
 
-  constructor(settings: Settings) {
+  constructor(settings: Settings<Data>) {
     this.settings = resolveSettings(settings);
-    const { secretKey, secretKeyFallbacks, cookieName, policy, logger } = this.settings;
+    const { secretKey, secretKeyFallbacks, cookieName, policy, logger, schema } = this.settings;
+    this.check = schema === null ? undefined : schemaCheck(schema, logger);
+    this.writeSessionCookie = cookieWriter(cookieName, {
+      path: this.settings.cookiePath,
+      domain: this.settings.cookieDomain,
+      secure: this.settings.cookieSecure,
+      httpOnly: this.settings.cookieHttpOnly,
+      sameSite: this.settings.cookieSameSite,
+      partitioned: this.settings.cookiePartitioned,
+    });
     this.#codec = djangoSessionCodec({ secretKey, fallbackKeys: secretKeyFallbacks, logger });
     const context: EngineContext = {
       secretKey,
@@ -386,16 +508,16 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
    * (the cookie value) and records it in `state`. An `UpdateError` passes through.
    * `activity`: a request is saving (it refreshes the idle timeout), not a script.
    */
-  async persist(
+  persist(
     state: SessionState,
     loaded: LoadedFrom,
     now = new Date(Date.now()),
     activity = false,
-  ): Promise<string> {
+  ): Awaitable<string> {
     if (timeoutsOn(this.settings)) {
       stampOnSave(state, this.settings, Math.floor(now.getTime() / 1000), activity);
     }
-    const key = await this.engine.save({
+    const key = this.engine.save({
       key: state.key,
       mustCreate: state.mustCreate,
       data: Object.fromEntries(state.data),
@@ -404,9 +526,8 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
       origin: loaded.origin,
       changes: { keys: [...state.changedKeys], replaced: state.replaced },
     });
-    state.key = key;
-    state.mustCreate = false;
-    return key;
+    if (isPending(key)) return Promise.resolve(key).then((saved) => savedUnder(state, saved));
+    return savedUnder(state, key);
   }
 
   discard(keys: readonly string[]): Promise<void> {
@@ -430,11 +551,13 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
     const found = loaded !== null && loaded.modified !== true;
     const now = Math.floor(Date.now() / 1000);
     const expired = found && timeoutsOn(this.settings) && timedOut(loaded.data, this.settings, now);
-    const live = found && !expired;
-    const state = createSessionState(live ? loaded.key : null, live ? loaded.data : {});
+    const checked =
+      found && !expired && this.check !== undefined ? await this.check(loaded) : loaded;
+    const live = found && !expired && checked !== null;
+    const state = createSessionState(live ? checked.key : null, live ? checked.data : {});
     // A timed-out record goes at the next save() or destroy(), as a request would delete it.
     if (expired && loaded.key !== null) state.staleKeys.push(loaded.key);
-    const from = live ? { version: loaded.version, origin: loaded.origin } : {};
+    const from = live ? { version: checked.version, origin: checked.origin } : {};
     return new StandaloneSession<Data>(state, this.sessionContext, this, from);
   }
 
@@ -459,7 +582,9 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
  * Validates the settings, opens the engine and returns the request lifecycle. Call it once
  * at startup; a setting that cannot work throws `ImproperlyConfigured` here.
  *
- * @typeParam Data - the keys and value types the application keeps in sessions.
+ * @typeParam Data - the keys and value types the application keeps in sessions: the output
+ *   type of `settings.schema` when one is given, else the type registered in `Register`, else
+ *   any keys with unknown values. Every session the lifecycle and the adapters hand out has it.
  *
  * @example
  * const sessions = createSessions<{ visits: number }>({
@@ -471,8 +596,8 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
  * session.set('visits', (session.get('visits') ?? 0) + 1);
  * const { setCookie, vary } = await ctx.finish({ status: 200 });
  */
-export function createSessions<Data extends StorableData<Data> = SessionData>(
-  settings: Settings,
+export function createSessions<Data extends StorableData<Data> = RegisteredData>(
+  settings: Settings<Data>,
 ): Sessions<Data> {
   return new App<Data>(settings);
 }

@@ -49,12 +49,19 @@ export type Storable<T> = unknown extends T
 
 type StorableProperty<T> = Storable<Exclude<T, undefined>> | Extract<T, undefined>;
 
+/** The keys of `T` that may be missing (`key?: ...`). */
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
 /**
  * The constraint on `Session<Data>`: session data whose every value {@link Storable} accepts. A
  * `Data` with a `Date`, a function, a `Map`, a `Set` or a required `undefined` field fails it,
- * so `Session<{ lastVisit: Date }>` is a type error rather than a string at run time.
+ * so `Session<{ lastVisit: Date }>` is a type error rather than a string at run time. An
+ * optional key may say `| undefined` (`visits?: number | undefined`, as Zod and Valibot write
+ * optional keys): it only says the key may be missing, which every session key may be.
  */
-export type StorableData<Data> = SessionData & { [K in keyof Data]: Storable<Data[K]> };
+export type StorableData<Data> = SessionData & {
+  [K in keyof Data]: K extends OptionalKeys<Data> ? StorableProperty<Data[K]> : Storable<Data[K]>;
+};
 
 function describePath(path: readonly (string | number)[]): string {
   return path.map((part) => `[${JSON.stringify(part)}]`).join('');

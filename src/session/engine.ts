@@ -9,6 +9,7 @@
  */
 
 import type { SecretKey } from '../signing/salted-hmac.ts';
+import type { Awaitable } from './awaitable.ts';
 import type { SessionData } from './data.ts';
 import type { SessionCodec } from './encoding.ts';
 import type { ExpiryPolicy } from './expiry.ts';
@@ -76,14 +77,15 @@ export interface Engine {
   readonly name: string;
   /**
    * Restores the session a cookie value names, or returns `null` to start a fresh one. Bad
-   * cookie values never throw; an unreachable store throws `StoreUnavailable`.
+   * cookie values never throw; an unreachable store throws `StoreUnavailable`. An engine that
+   * has the answer at hand gives it synchronously (see `Awaitable`).
    */
-  load(cookieValue: string): Promise<LoadedSession | null>;
+  load(cookieValue: string): Awaitable<LoadedSession | null>;
   /**
    * Persists a session and returns the cookie value to send. Throws `UpdateError` when the
    * record was deleted meanwhile (the lifecycle turns that into `SessionInterrupted`).
    */
-  save(request: SaveRequest): Promise<string>;
+  save(request: SaveRequest): Awaitable<string>;
   /** Deletes the records of keys that `flush` or `cycleKey` left behind. */
   discard(keys: readonly string[]): Promise<void>;
   /**

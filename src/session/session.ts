@@ -21,6 +21,13 @@ import {
 } from './expiry.ts';
 import { generateSessionKey, isValidSessionKey } from './keys.ts';
 
+/**
+ * What `Data` keeps under `K`: an optional key's type without the `undefined` that says it may
+ * be missing (schema libraries write optional keys as `key?: T | undefined`), since a session
+ * holds no `undefined` (JSON cannot carry it; `delete` removes a key).
+ */
+export type SessionValue<Data, K extends keyof Data> = Exclude<Data[K], undefined>;
+
 /** Django's test cookie key and value, so both frameworks agree on it. */
 export const TEST_COOKIE_NAME = 'testcookie';
 export const TEST_COOKIE_VALUE = 'worked';
@@ -77,11 +84,18 @@ export interface ExpiryOptions {
   expiry?: number | Date | string | null;
 }
 
+// A loop, not new Map(Object.entries(data)): no array per key, on every request that loads.
+function mapOf(data: SessionData): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (const key of Object.keys(data)) map.set(key, data[key]);
+  return map;
+}
+
 /** Makes the state of a new or loaded session. */
 export function createSessionState(key: string | null, data: SessionData = {}): SessionState {
   return {
     key: isValidSessionKey(key) ? key : null,
-    data: new Map(Object.entries(data)),
+    data: mapOf(data),
     accessed: false,
     modified: false,
     staleKeys: [],
@@ -164,8 +178,11 @@ export class Session<Data extends StorableData<Data> = SessionData> {
   }
 
   /** Returns the value stored under `key`, or `fallback` (by default `undefined`). */
-  get<K extends keyof Data & string>(key: K): Data[K] | undefined;
-  get<K extends keyof Data & string>(key: K, fallback: Data[K]): Data[K];
+  get<K extends keyof Data & string>(key: K): SessionValue<Data, K> | undefined;
+  get<K extends keyof Data & string>(
+    key: K,
+    fallback: SessionValue<Data, K>,
+  ): SessionValue<Data, K>;
   get(key: string, fallback?: unknown): unknown {
     const data = this.#read();
     return data.has(key) ? data.get(key) : fallback;
@@ -175,7 +192,7 @@ export class Session<Data extends StorableData<Data> = SessionData> {
    * Stores `value` under `key`. Throws a `TypeError` naming the key when the value cannot be
    * stored as JSON; nothing is changed then.
    */
-  set<K extends keyof Data & string>(key: K, value: Data[K]): void {
+  set<K extends keyof Data & string>(key: K, value: SessionValue<Data, K>): void {
     assertStorable(key, value);
     this.#change([key], (data) => data.set(key, value));
   }
@@ -200,8 +217,8 @@ export class Session<Data extends StorableData<Data> = SessionData> {
    * (leaving the session unmodified) and throws a `RangeError` otherwise, as Django's
    * `pop` raises `KeyError`.
    */
-  pop<K extends keyof Data & string>(key: K): Data[K];
-  pop<K extends keyof Data & string, F>(key: K, fallback: F): Data[K] | F;
+  pop<K extends keyof Data & string>(key: K): SessionValue<Data, K>;
+  pop<K extends keyof Data & string, F>(key: K, fallback: F): SessionValue<Data, K> | F;
   pop(key: string, ...fallback: [unknown?]): unknown {
     const data = this.#read();
     if (!data.has(key)) {
@@ -214,15 +231,18 @@ export class Session<Data extends StorableData<Data> = SessionData> {
   }
 
   /** Returns the value under `key`; when there is none, stores `value` first. */
-  setDefault<K extends keyof Data & string>(key: K, value: Data[K]): Data[K] {
+  setDefault<K extends keyof Data & string>(
+    key: K,
+    value: SessionValue<Data, K>,
+  ): SessionValue<Data, K> {
     const data = this.#read();
-    if (data.has(key)) return data.get(key) as Data[K];
+    if (data.has(key)) return data.get(key) as SessionValue<Data, K>;
     this.set(key, value);
     return value;
   }
 
   /** Stores every entry of `values`. Always marks the session modified, as Django does. */
-  update(values: Partial<Data>): void {
+  update(values: { [K in keyof Data]?: SessionValue<Data, K> }): void {
     const entries = Object.entries(values);
     for (const [key, value] of entries) assertStorable(key, value);
     const keys = entries.map(([key]) => key);
@@ -237,13 +257,13 @@ export class Session<Data extends StorableData<Data> = SessionData> {
   }
 
   /** The stored values, in insertion order. */
-  values(): Data[keyof Data][] {
-    return [...this.#read().values()] as Data[keyof Data][];
+  values(): SessionValue<Data, keyof Data>[] {
+    return [...this.#read().values()] as SessionValue<Data, keyof Data>[];
   }
 
   /** The stored `[key, value]` pairs, in insertion order. */
-  entries(): [keyof Data & string, Data[keyof Data]][] {
-    return [...this.#read().entries()] as [keyof Data & string, Data[keyof Data]][];
+  entries(): [keyof Data & string, SessionValue<Data, keyof Data>][] {
+    return [...this.#read().entries()] as [keyof Data & string, SessionValue<Data, keyof Data>][];
   }
 
   /** Removes all data but keeps the key. */
@@ -286,7 +306,7 @@ export class Session<Data extends StorableData<Data> = SessionData> {
 
   /** Sets the test cookie, to learn on the next request whether the browser keeps cookies. */
   setTestCookie(): void {
-    this.set(TEST_COOKIE_NAME, TEST_COOKIE_VALUE as Data[keyof Data & string]);
+    this.set(TEST_COOKIE_NAME, TEST_COOKIE_VALUE as SessionValue<Data, keyof Data & string>);
   }
 
   /** Whether the test cookie set on an earlier request came back. */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Awaitable } from './awaitable.ts';
 import type { SessionData, StorableData } from './data.ts';
 import { Session, type SessionContext, type SessionState } from './session.ts';
 
@@ -17,7 +18,7 @@ export interface LoadedFrom {
 /** The lifecycle's side of a standalone session: the same save path a request uses. */
 export interface StandaloneBackend {
   /** Saves the session as a finishing request would; returns the key (or cookie value). */
-  persist(state: SessionState, loaded: LoadedFrom): Promise<string>;
+  persist(state: SessionState, loaded: LoadedFrom): Awaitable<string>;
   /** Deletes the records of these keys. */
   discard(keys: readonly string[]): Promise<void>;
   /** Whether a record exists under `key`; `false` where the engine keeps none (signed cookies). */

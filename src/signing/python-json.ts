@@ -21,9 +21,54 @@ function escapeNonAscii(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
-function encodeString(text: string): string {
-  const json = JSON.stringify(text);
+/** JSON text with what Python's ensure_ascii escapes escaped as it does. */
+function asciiOnly(json: string): string {
   return HAS_NON_ASCII.test(json) ? json.replace(NON_ASCII, escapeNonAscii) : json;
+}
+
+function encodeString(text: string): string {
+  return asciiOnly(JSON.stringify(text));
+}
+
+// Past this depth the careful encoder takes over (it also reports cycles).
+const FAST_DEPTH = 32;
+
+/**
+ * Whether `JSON.stringify(value)` gives Python's text once non-ASCII is escaped: strings,
+ * booleans, null, integers JavaScript holds exactly, floats both languages print the same way,
+ * in plain arrays and objects. Anything else (a BigInt, -0, NaN, a large or tiny float,
+ * `undefined`, `toJSON`, a Map) goes through {@link encodeValue}, which writes or refuses it.
+ */
+function writesAsPython(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number': {
+      const magnitude = Math.abs(value);
+      if (Number.isInteger(value))
+        return magnitude <= LARGEST_SAFE_INTEGER && !Object.is(value, -0);
+      return magnitude >= 1e-4 && magnitude < 1e16;
+    }
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= FAST_DEPTH) return false;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype === Array.prototype) {
+    for (const item of value as unknown[]) if (!writesAsPython(item, depth + 1)) return false;
+    return true;
+  }
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const record = value as Record<string, unknown>;
+  if ('toJSON' in record) return false;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key) || !writesAsPython(record[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 /** Python's `float.__repr__`: shortest round-trip digits, exponent below 1e-4 or from 1e16. */
@@ -147,6 +192,9 @@ function encodeValue(
  * naming where it sits.
  */
 export function pythonJsonStringify(value: unknown): string {
+  // Most session data is what JSON.stringify already writes as Python would: the engine's own
+  // serializer is several times faster than building the text here, piece by piece.
+  if (writesAsPython(value, 0)) return asciiOnly(JSON.stringify(value));
   const text = encodeValue(value, '', [], []);
   if (text === undefined) throw unsupported('undefined', []);
   return text;

@@ -20,6 +20,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { CreateError, UpdateError } from '../errors.ts';
+import type { Awaitable } from '../session/awaitable.ts';
 import type { SessionData } from '../session/data.ts';
 import type { SessionLogger } from '../session/logger.ts';
 import { pythonJsonParse, pythonJsonStringify } from '../signing/python-json.ts';
@@ -190,7 +191,7 @@ class CachedDb implements CachedDbStore {
     return this.#readFromDatabaseUntil !== 0 && Date.now() < this.#readFromDatabaseUntil;
   }
 
-  async #fromCache<T>(action: string, call: () => Promise<T>): Promise<T | undefined> {
+  async #fromCache<T>(action: string, call: () => Awaitable<T>): Promise<T | undefined> {
     try {
       const result = await call();
       this.#cacheWorked();

@@ -50,7 +50,8 @@ function open(context: EngineContext): Engine {
   return {
     name: 'signed-cookie',
 
-    async load(cookieValue: string): Promise<LoadedSession> {
+    // Signing is all local work: load and save answer synchronously.
+    load(cookieValue: string): LoadedSession {
       try {
         // Only the global age is enforced here, not a per-session expiry: Django ticket #19201.
         const decoded = unsignSession(signer, cookieValue, context.policy.cookieAge);
@@ -64,7 +65,7 @@ function open(context: EngineContext): Engine {
       return { key: cookieValue, data: {}, modified: true };
     },
 
-    async save(request) {
+    save(request) {
       return encode(request.data, request.origin);
     },
 

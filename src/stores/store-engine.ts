@@ -7,6 +7,7 @@
  */
 
 import { CreateError, StoreUnavailable, UpdateError } from '../errors.ts';
+import { type Awaitable, isPending } from '../session/awaitable.ts';
 import type { Engine, EngineContext, LoadedSession, SaveRequest } from '../session/engine.ts';
 import { generateSessionKey, isWellFormedSessionKey } from '../session/keys.ts';
 import type { SessionStore, StoreContext, StoreRecord } from './store.ts';
@@ -114,14 +115,26 @@ class SaveLanes {
     this.#store = store;
   }
 
-  save(key: string, change: Change, version: string): Promise<void> {
+  save(key: string, change: Change, version: string): Awaitable<void> {
     const lane = this.#lanes.get(key);
     if (lane !== undefined) {
       return new Promise((resolve, reject) => lane.push({ ...change, resolve, reject }));
     }
+    // The write is tried at once. A store that answers synchronously that it saved (the memory
+    // store) needs no lane: no other writer of this process can have come in between.
+    const first = this.#store.compareAndSave?.(key, change.record, version);
+    if (!isPending(first)) {
+      if (first === 'saved') return;
+      if (first === 'missing') throw new UpdateError(DELETED);
+    }
     const waiting: Waiting[] = [];
     this.#lanes.set(key, waiting);
-    const own = saveMerging(this.#store, key, [change], { record: change.record, version });
+    const own = Promise.resolve(first).then((outcome) => {
+      if (outcome === 'saved') return;
+      if (outcome === 'missing') throw new UpdateError(DELETED);
+      // Another writer got there first: merge onto what it saved.
+      return saveMerging(this.#store, key, [change], undefined);
+    });
     // Settled either way, the writers that queued meanwhile go next; this request does not wait.
     void own.then(
       () => this.#drain(key, waiting),
@@ -170,46 +183,62 @@ export function storeEngine(store: SessionStore, context: EngineContext): Engine
     return opening;
   };
 
+  const opened = <T>(next: () => Awaitable<T>): Promise<T> =>
+    (ready() ?? Promise.resolve()).then(next);
+
+  const found = (key: string, record: StoreRecord | null): LoadedSession | null =>
+    record === null
+      ? null
+      : { key, data: record.data, version: record.version, origin: record.origin };
+
+  const loadOpen = (key: string): Awaitable<LoadedSession | null> => {
+    const record = store.load(key);
+    return isPending(record)
+      ? Promise.resolve(record).then((answer) => found(key, answer))
+      : found(key, record);
+  };
+
+  const saveOpen = (request: SaveRequest): Awaitable<string> => {
+    const record = { data: request.data, expiresAt: request.expiresAt, origin: request.origin };
+    const { key } = request;
+    if (key === null || request.mustCreate) return create(key ?? generateSessionKey(), record, 1);
+    const saved =
+      store.compareAndSave !== undefined && request.version !== undefined
+        ? lanes.save(key, { record, changes: request.changes }, request.version)
+        : store.save(key, record, { mustExist: true });
+    return isPending(saved) ? Promise.resolve(saved).then(() => key) : key;
+  };
+
+  // A taken key (a collision, or a key the client chose and someone else holds) gets a new one.
+  const create = (key: string, record: StoreRecord, attempt: number): Awaitable<string> => {
+    const retry = (error: unknown): Awaitable<string> => {
+      if (!(error instanceof CreateError) || attempt >= CREATE_ATTEMPTS) throw error;
+      return create(generateSessionKey(), record, attempt + 1);
+    };
+    let created: Awaitable<void>;
+    try {
+      created = store.create(key, record);
+    } catch (error) {
+      return retry(error);
+    }
+    return isPending(created) ? Promise.resolve(created).then(() => key, retry) : key;
+  };
+
   return {
     name: store.name,
 
-    async load(cookieValue: string): Promise<LoadedSession | null> {
+    load(cookieValue: string): Awaitable<LoadedSession | null> {
       if (!isWellFormedSessionKey(cookieValue)) {
         context.logger.warn('Session key from the client is malformed; starting a new session');
         return null;
       }
-      if (!isOpen) await ready();
-      const record = await store.load(cookieValue);
-      if (record === null) return null;
-      return {
-        key: cookieValue,
-        data: record.data,
-        version: record.version,
-        origin: record.origin,
-      };
+      if (!isOpen) return opened(() => loadOpen(cookieValue));
+      return loadOpen(cookieValue);
     },
 
-    async save(request: SaveRequest): Promise<string> {
-      if (!isOpen) await ready();
-      const record = { data: request.data, expiresAt: request.expiresAt, origin: request.origin };
-      if (request.key !== null && !request.mustCreate) {
-        if (store.compareAndSave !== undefined && request.version !== undefined) {
-          await lanes.save(request.key, { record, changes: request.changes }, request.version);
-        } else {
-          await store.save(request.key, record, { mustExist: true });
-        }
-        return request.key;
-      }
-      let key = request.key ?? generateSessionKey();
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await store.create(key, record);
-          return key;
-        } catch (error) {
-          if (!(error instanceof CreateError) || attempt >= CREATE_ATTEMPTS) throw error;
-          key = generateSessionKey();
-        }
-      }
+    save(request: SaveRequest): Awaitable<string> {
+      if (!isOpen) return opened(() => saveOpen(request));
+      return saveOpen(request);
     },
 
     async discard(keys: readonly string[]): Promise<void> {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { Awaitable } from '../session/awaitable.ts';
 import type { SessionData } from '../session/data.ts';
 import type { SessionCodec } from '../session/encoding.ts';
 import type { ExpiryPolicy } from '../session/expiry.ts';
@@ -58,6 +59,11 @@ export interface StoreContext {
 /**
  * A server-side session store. Every method may throw `StoreUnavailable` (with the driver's
  * error as `cause`) when the backing service fails; none may swallow such a failure.
+ *
+ * `load`, `create`, `save` and `compareAndSave` may answer synchronously, with a plain value
+ * (or by throwing), when the answer is at hand without I/O, as the memory store's is: a
+ * request whose store answers at once then finishes without waiting a turn of the event loop.
+ * Stores that talk to a server return promises, as usual.
  */
 export interface SessionStore {
   readonly kind: 'store';
@@ -66,14 +72,14 @@ export interface SessionStore {
   /** Receives the settings before the first request. May be called more than once. */
   open?(context: StoreContext): void | Promise<void>;
   /** The record under `key`, or `null` when there is none or it has expired. Never creates one. */
-  load(key: string): Promise<StoreRecord | null>;
+  load(key: string): Awaitable<StoreRecord | null>;
   /**
    * Stores a new record; throws `CreateError` when `key` is taken. Whether an expired record
    * still takes its key is the store's documented choice, the same as for {@link exists}.
    */
-  create(key: string, record: StoreRecord): Promise<void>;
+  create(key: string, record: StoreRecord): Awaitable<void>;
   /** Writes the record under `key`; see {@link StoreSaveOptions.mustExist}. */
-  save(key: string, record: StoreRecord, options: StoreSaveOptions): Promise<void>;
+  save(key: string, record: StoreRecord, options: StoreSaveOptions): Awaitable<void>;
   /**
    * Writes the record only if the stored one is still at `version` (as `load` returned it).
    * Optional: a store that has it loses no concurrent change, because the engine then
@@ -85,7 +91,7 @@ export interface SessionStore {
     key: string,
     record: StoreRecord,
     version: string,
-  ): Promise<CompareAndSaveOutcome>;
+  ): Awaitable<CompareAndSaveOutcome>;
   /** Deletes the record under `key`; a missing record is not an error. */
   delete(key: string): Promise<void>;
   /**

@@ -374,7 +374,7 @@ export function describeStoreContract(
       const store = await fresh();
       const key = generateSessionKey();
       await store.create(key, record({ first: true }));
-      await assert.rejects(store.create(key, record({ second: true })), CreateError);
+      await assert.rejects(async () => store.create(key, record({ second: true })), CreateError);
       assert.deepEqual((await store.load(key))?.data, { first: true });
     });
 
@@ -383,7 +383,7 @@ export function describeStoreContract(
         const store = await fresh();
         const key = generateSessionKey();
         await store.create(key, expiredRecord());
-        await assert.rejects(store.create(key, record({ second: true })), CreateError);
+        await assert.rejects(async () => store.create(key, record({ second: true })), CreateError);
       });
     } else {
       test('create on the key of an expired record succeeds, as the expired record is gone', async () => {
@@ -398,7 +398,10 @@ export function describeStoreContract(
     test('save with mustExist on a missing key throws UpdateError and creates nothing', async () => {
       const store = await fresh();
       const key = generateSessionKey();
-      await assert.rejects(store.save(key, record({ a: 1 }), { mustExist: true }), UpdateError);
+      await assert.rejects(
+        async () => store.save(key, record({ a: 1 }), { mustExist: true }),
+        UpdateError,
+      );
       assert.equal(await store.exists(key), false);
       assert.equal(await store.load(key), null);
     });
@@ -408,7 +411,10 @@ export function describeStoreContract(
       const key = generateSessionKey();
       await store.create(key, record({ a: 1 }));
       await store.delete(key);
-      await assert.rejects(store.save(key, record({ a: 2 }), { mustExist: true }), UpdateError);
+      await assert.rejects(
+        async () => store.save(key, record({ a: 2 }), { mustExist: true }),
+        UpdateError,
+      );
       assert.equal(await store.load(key), null);
     });
 
@@ -434,7 +440,7 @@ export function describeStoreContract(
         const key = generateSessionKey();
         await store.create(key, expiredRecord());
         await assert.rejects(
-          store.save(key, record({ revived: true }), { mustExist: true }),
+          async () => store.save(key, record({ revived: true }), { mustExist: true }),
           UpdateError,
         );
         assert.equal(await store.load(key), null);
@@ -531,7 +537,7 @@ export function describeStoreContract(
       const store = await fresh();
       const key = generateSessionKey();
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 8 }, (_, writer) => store.create(key, record({ writer }))),
+        Array.from({ length: 8 }, async (_, writer) => store.create(key, record({ writer }))),
       );
       const winners = outcomes.flatMap((outcome, writer) =>
         outcome.status === 'fulfilled' ? [writer] : [],

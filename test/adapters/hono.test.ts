@@ -60,6 +60,22 @@ describe('hono adapter, beyond the shared scenarios', () => {
     assert.deepEqual(logged, ['request failed with 503']);
   });
 
+  test('a response whose headers are immutable (Response.redirect) still carries the cookie', async () => {
+    const sessions = createSessions({ secretKey: SECRET, engine: memoryStore(), logger: quiet });
+    const hono = new Hono<{ Variables: SessionVariables }>();
+    hono.use(sessionMiddleware(sessions));
+    hono.get('/', async (c) => {
+      (await c.var.session()).set('a', 1);
+      c.res = Response.redirect('http://example.test/elsewhere', 302);
+      return c.res;
+    });
+    const response = await hono.fetch(new Request('http://example.test/'));
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), 'http://example.test/elsewhere');
+    assert.match(response.headers.getSetCookie()[0] ?? '', /^sessionid=[a-z0-9]{32};/);
+    assert.equal(response.headers.get('vary'), 'Cookie');
+  });
+
   test('a handler that throws gets Hono’s 500, varied on Cookie, nothing saved', async () => {
     const sessions = createSessions({ secretKey: SECRET, engine: memoryStore(), logger: quiet });
     const hono = new Hono<{ Variables: SessionVariables }>();

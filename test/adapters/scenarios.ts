@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { z } from 'zod';
 import { StoreUnavailable } from '../../src/errors.ts';
 import {
   createSessions,
@@ -22,6 +23,7 @@ import { signedCookies } from '../../src/stores/signed-cookie.ts';
 import type { SessionStore } from '../../src/stores/store.ts';
 import { Browser } from '../helpers/browser.ts';
 import type { Served } from '../helpers/fetch-server.ts';
+import { capturingLogger } from '../stores/contract.ts';
 
 export const SECRET = 'adapter-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
 
@@ -184,6 +186,47 @@ export function describeAdapter(adapter: string, mount: Mount, traits: AdapterTr
       const response = await new Browser(served.url).get('/');
       assert.equal(response.status, 200);
       assert.equal(response.body, 'no session touched');
+    });
+  });
+
+  describe(`${adapter} adapter with settings.schema`, () => {
+    // The application before a deploy kept `visits` as text; after it, a number.
+    const store = memoryStore();
+    const before = createSessions({ secretKey: SECRET, engine: store, logger: quietLogger });
+    const logger = capturingLogger();
+    const schema = z.object({
+      visits: z.number().optional(),
+      cart: z.array(z.string()).optional(),
+    });
+    let served: Served;
+    test('starts', async () => {
+      served = await mount(createSessions({ secretKey: SECRET, engine: store, logger, schema }));
+    });
+    after(() => served?.close());
+
+    test('a session stored in an older shape is a fresh one in the route, never a failure', async () => {
+      const old = await before.open();
+      old.set('visits', 'many');
+      const oldKey = await old.save();
+      const client = new Browser(served.url);
+      const response = await client.get('/count', { cookie: `sessionid=${oldKey}` });
+      assert.equal(response.status, 200);
+      assert.equal(response.body, '1');
+      assert.notEqual(client.cookies.get('sessionid'), oldKey);
+      assert.equal(logger.warnings.length, 1);
+      assert.match(logger.warnings[0] ?? '', / at visits;/);
+      assert.equal((await client.get('/count')).body, '2');
+      assert.deepEqual((await before.open(oldKey)).toJSON(), { visits: 'many' });
+    });
+
+    test('a session of the current shape is served as it is', async () => {
+      const client = new Browser(served.url);
+      await client.get('/cart/add?item=apple');
+      assert.deepEqual(JSON.parse((await client.get('/cart/add?item=pear')).body), [
+        'apple',
+        'pear',
+      ]);
+      assert.equal(logger.warnings.length, 1, 'no warning beyond the old session’s');
     });
   });
 

@@ -8,7 +8,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import type { Express } from 'express';
+import { createSessions, type Sessions } from '../../src/middleware/lifecycle.ts';
 import { postgresStore } from '../../src/stores/sql/postgres.ts';
+import type { SessionStore } from '../../src/stores/store.ts';
 import { Browser } from '../helpers/browser.ts';
 import {
   assertReachable,
@@ -138,6 +141,48 @@ async function countVisits(server: Server): Promise<string[]> {
     await served.close();
   }
 }
+
+describe('examples/typed-express.ts', () => {
+  test('types the session from its schema, and starts afresh on data of an older shape', async (t) => {
+    // Imported by a computed path, so the root type check leaves the example out: the type it
+    // registers in coatcheck's Register would hold for the whole program (test/types/registered/
+    // checks it in a program of its own).
+    const example = 'typed-express';
+    const { app, sessions, store } = (await import(`../../examples/${example}.ts`)) as {
+      app: Express;
+      sessions: Sessions;
+      store: SessionStore;
+    };
+    const served = await listen(createServer(app));
+    after(() => served.close());
+    const browser = new Browser(served.url);
+    assert.equal((await browser.get('/')).body, 'You have been here 1 time.\n');
+    assert.equal((await browser.get('/')).body, 'You have been here 2 times.\n');
+    assert.equal((await browser.post('/login?name=ann')).status, 303);
+    assert.deepEqual(JSON.parse((await browser.get('/me')).body), { name: 'ann', admin: false });
+
+    // Sessions the application stored before its schema: one whose user lacks `admin` (the
+    // schema's default fills it in), one whose visits were text.
+    const legacy = createSessions({ secretKey: sessions.settings.secretKey, engine: store });
+    const older = await legacy.open();
+    older.set('user', { name: 'bob' });
+    const olderKey = await older.save();
+    const me = await new Browser(served.url).get('/me', { cookie: `sessionid=${olderKey}` });
+    assert.deepEqual(JSON.parse(me.body), { name: 'bob', admin: false });
+
+    const warn = t.mock.method(console, 'warn', () => {});
+    const broken = await legacy.open();
+    broken.set('visits', 'lots');
+    const brokenKey = await broken.save();
+    const visit = await new Browser(served.url).get('/', { cookie: `sessionid=${brokenKey}` });
+    assert.equal(visit.status, 200);
+    assert.equal(visit.body, 'You have been here 1 time.\n');
+    assert.equal(warn.mock.callCount(), 1);
+    const [message = ''] = warn.mock.calls[0]?.arguments ?? [];
+    assert.match(String(message), /does not match settings\.schema \(zod\) at visits;/);
+    assert.equal(String(message).includes('lots'), false);
+  });
+});
 
 describe('examples/outside-a-request.ts', () => {
   test('changes and ends a session by key, outside any request', async () => {

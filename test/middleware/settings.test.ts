@@ -65,6 +65,7 @@ describe('resolveSettings defaults', () => {
         signedCookieLegacyFallback: false,
         djangoVersion: '5.2',
         logger: quiet,
+        schema: null,
         policy: { cookieAge: 1209600, expireAtBrowserClose: false },
       },
     );

@@ -25,6 +25,37 @@ describe('signing properties', () => {
     );
   });
 
+  test('the fast path writes exactly what the careful encoder writes', () => {
+    // A toJSON at the top sends the whole value through the careful, piece-by-piece encoder;
+    // without it, plain data takes JSON.stringify. Both must give Python's bytes.
+    const anything = fc.oneof(
+      fc.jsonValue(),
+      fc.anything({ withBigInt: true, withNullPrototype: true, withObjectString: true }),
+      fc.array(fc.double()),
+      fc.dictionary(fc.string({ unit: 'binary' }), fc.oneof(fc.double(), fc.integer())),
+    );
+    fc.assert(
+      fc.property(anything, (value) => {
+        let fast: string | Error;
+        let careful: string | Error;
+        try {
+          fast = pythonJsonStringify(value);
+        } catch (error) {
+          fast = error as Error;
+        }
+        try {
+          careful = pythonJsonStringify({ toJSON: () => value });
+        } catch (error) {
+          careful = error as Error;
+        }
+        if (careful instanceof Error)
+          assert.ok(fast instanceof Error, 'the fast path refuses it too');
+        else assert.equal(fast, careful);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   test('the Python JSON is pure ASCII and parses back to the same value', () => {
     fc.assert(
       fc.property(jsonValues, (value) => {

@@ -159,7 +159,10 @@ describe('cachedDb (memory + sqlite)', () => {
     const key = generateSessionKey();
     // A row only the database has (Django wrote it, and its cache entry has gone).
     await database.create(key, recordOf({ n: 'from Django' }));
-    await assert.rejects(store.create(key, recordOf({ n: 'from coatcheck' })), CreateError);
+    await assert.rejects(
+      async () => store.create(key, recordOf({ n: 'from coatcheck' })),
+      CreateError,
+    );
     assert.equal(await cached.load(key), null);
   });
 
@@ -242,7 +245,7 @@ describe('cachedDb (memory + sqlite)', () => {
     const { store, cached } = await parts(logger);
     await store.close();
     const key = generateSessionKey();
-    await assert.rejects(store.create(key, recordOf({ n: 1 })), StoreUnavailable);
+    await assert.rejects(async () => store.create(key, recordOf({ n: 1 })), StoreUnavailable);
     assert.equal(await cached.load(key), null);
   });
 });

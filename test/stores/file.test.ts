@@ -158,10 +158,13 @@ describe('fileStore', () => {
         const { store, directory } = await openStore();
         const before = readdirSync(dirname(directory)).length;
         const record = recordOf({ planted: true });
-        await assert.rejects(store.load(key), SuspiciousSession);
+        await assert.rejects(async () => store.load(key), SuspiciousSession);
         await assert.rejects(store.exists(key), SuspiciousSession);
-        await assert.rejects(store.create(key, record), SuspiciousSession);
-        await assert.rejects(store.save(key, record, { mustExist: false }), SuspiciousSession);
+        await assert.rejects(async () => store.create(key, record), SuspiciousSession);
+        await assert.rejects(
+          async () => store.save(key, record, { mustExist: false }),
+          SuspiciousSession,
+        );
         await assert.rejects(store.delete(key), SuspiciousSession);
         assert.deepEqual(readdirSync(directory), []);
         assert.equal(readdirSync(dirname(directory)).length, before);
@@ -178,9 +181,9 @@ describe('fileStore', () => {
       writeFileSync(nested, encoded);
       writeFileSync(outside, encoded);
       for (const key of ['a/b/c', '/../outside']) {
-        await assert.rejects(store.load(key), SuspiciousSession);
+        await assert.rejects(async () => store.load(key), SuspiciousSession);
         await assert.rejects(
-          store.save(key, recordOf({ x: 1 }), { mustExist: true }),
+          async () => store.save(key, recordOf({ x: 1 }), { mustExist: true }),
           SuspiciousSession,
         );
         await assert.rejects(store.delete(key), SuspiciousSession);
@@ -431,7 +434,7 @@ describe('fileStore', () => {
       writeFileSync(join(directory, `sessionid${temp}`), context.djangoCodec.encode({ a: 1 }));
       assert.equal(await store.load(key), null);
       assert.equal(await store.exists(key), false);
-      await assert.rejects(store.load(temp), SuspiciousSession);
+      await assert.rejects(async () => store.load(temp), SuspiciousSession);
       const browser = new Browser(lifecycle(directory), temp);
       assert.deepEqual(await browser.data(), {});
     });

@@ -186,7 +186,7 @@ describe('memcached', { skip: skipWithoutMemcached }, () => {
           return changed;
         };
         assert.deepEqual(
-          await counted(() => store.create(key, recordOf({ n: 1 }))),
+          await counted(async () => store.create(key, recordOf({ n: 1 }))),
           { cmd_set: 1 },
           'create',
         );
@@ -199,7 +199,7 @@ describe('memcached', { skip: skipWithoutMemcached }, () => {
           'load',
         );
         assert.deepEqual(
-          await counted(() => store.save(key, recordOf({ n: 2 }), { mustExist: true })),
+          await counted(async () => store.save(key, recordOf({ n: 2 }), { mustExist: true })),
           { cmd_set: 1 },
           'save',
         );
@@ -332,11 +332,14 @@ print(json.dumps([ring.get_node(key) for key in data['keys']]))`,
         const store = memcachedStore({ servers: ['127.0.0.1:1'] });
         stores.push(store);
         const started = Date.now();
-        await assert.rejects(store.load(generateSessionKey()), (error: unknown) => {
-          assert.ok(error instanceof StoreUnavailable, String(error));
-          assert.equal((error.cause as { code?: string }).code, 'ECONNREFUSED');
-          return true;
-        });
+        await assert.rejects(
+          async () => store.load(generateSessionKey()),
+          (error: unknown) => {
+            assert.ok(error instanceof StoreUnavailable, String(error));
+            assert.equal((error.cause as { code?: string }).code, 'ECONNREFUSED');
+            return true;
+          },
+        );
         assert.ok(Date.now() - started < 1000);
       });
 

@@ -84,7 +84,7 @@ describe('memoryStore', () => {
     const store = memoryStore();
     const key = generateSessionKey();
     const T = 1_700_000_000;
-    await atTimeAsync(T, () => store.create(key, recordOf({ a: 1 }, { cookieAge: 60 })));
+    await atTimeAsync(T, async () => store.create(key, recordOf({ a: 1 }, { cookieAge: 60 })));
     await atTimeAsync(T + 59, async () => {
       assert.deepEqual((await store.load(key))?.data, { a: 1 });
       assert.equal(await store.exists(key), true);

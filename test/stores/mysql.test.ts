@@ -119,7 +119,7 @@ describe('mysql', { skip: skipWithoutMysql }, () => {
         assert.match(error.message, /coatcheck migrate/);
         return true;
       });
-      await assert.rejects(store.load(generateSessionKey()), /coatcheck migrate/);
+      await assert.rejects(async () => store.load(generateSessionKey()), /coatcheck migrate/);
     });
 
     test('expire_date is stored in UTC whatever the pool’s and the session’s time zone', async () => {
@@ -159,7 +159,7 @@ describe('mysql', { skip: skipWithoutMysql }, () => {
         const loaded = await store.load(key);
         assert.equal(await store.compareAndSave?.(key, record, loaded?.version ?? ''), 'saved');
         await store.delete(key);
-        await assert.rejects(store.save(key, record, { mustExist: true }), /deleted/);
+        await assert.rejects(async () => store.save(key, record, { mustExist: true }), /deleted/);
       } finally {
         await strict.end();
       }
@@ -240,7 +240,8 @@ describe('mysql', { skip: skipWithoutMysql }, () => {
           const key = generateSessionKey();
           await store.create(key, recordOf({ a: 1 }));
           await assert.rejects(
-            store.save(generateSessionKey(), await oversizedRecord(), { mustExist: false }),
+            async () =>
+              store.save(generateSessionKey(), await oversizedRecord(), { mustExist: false }),
             StoreUnavailable,
           );
           // One connection in the pool: these run on the one the server gave up on, unless

@@ -184,7 +184,7 @@ describe('postgres', { skip: skipWithoutPostgres }, () => {
       test('a schema that does not exist is a missing table too', async () => {
         const store = postgresStore({ pool: pool() }, { table: 'no_such_schema_here.sessions' });
         await assert.rejects(Promise.resolve(store.open?.(storeContext())), ImproperlyConfigured);
-        await assert.rejects(store.load(generateSessionKey()), /coatcheck migrate/);
+        await assert.rejects(async () => store.load(generateSessionKey()), /coatcheck migrate/);
       });
 
       test('two processes migrating at once both succeed, and one table results', async () => {
@@ -342,7 +342,7 @@ describe('postgres', { skip: skipWithoutPostgres }, () => {
           assert.deepEqual((await store.load(key))?.data, { a: 1 });
           proxy.blackHole();
           const started = Date.now();
-          await assert.rejects(store.load(key), StoreUnavailable);
+          await assert.rejects(async () => store.load(key), StoreUnavailable);
           const took = Date.now() - started;
           assert.ok(took >= 290 && took < 800, `failed after ${took} ms`);
         } finally {

@@ -272,7 +272,7 @@ describe('redis', { skip: skipWithoutRedis }, () => {
         await store.create(key, recordOf({ a: 1 }));
         assert.deepEqual((await store.load(key))?.data, { a: 1 });
         await store.close();
-        await assert.rejects(store.load(key), StoreUnavailable);
+        await assert.rejects(async () => store.load(key), StoreUnavailable);
       });
 
       test('a server that is not there gives StoreUnavailable naming the host, never the password', async () => {
@@ -283,12 +283,15 @@ describe('redis', { skip: skipWithoutRedis }, () => {
         );
         await store.open?.(storeContext());
         const started = Date.now();
-        await assert.rejects(store.load(generateSessionKey()), (error: unknown) => {
-          assert.ok(error instanceof StoreUnavailable, String(error));
-          assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-          assert.doesNotMatch(error.message, /sekrit/);
-          return true;
-        });
+        await assert.rejects(
+          async () => store.load(generateSessionKey()),
+          (error: unknown) => {
+            assert.ok(error instanceof StoreUnavailable, String(error));
+            assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+            assert.doesNotMatch(error.message, /sekrit/);
+            return true;
+          },
+        );
         assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
         await store.close();
       });

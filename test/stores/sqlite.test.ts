@@ -177,7 +177,7 @@ describe('sqliteStore', () => {
       const other = raw(path);
       other.exec('DROP TABLE django_session');
       other.close();
-      await assert.rejects(store.load(generateSessionKey()), /coatcheck migrate/);
+      await assert.rejects(async () => store.load(generateSessionKey()), /coatcheck migrate/);
     });
   });
 
@@ -235,8 +235,11 @@ describe('sqliteStore', () => {
       const key = generateSessionKey();
       await store.create(key, { data: { a: 1 }, expiresAt: new Date('2030-01-01T00:00:00.250Z') });
       const at = (iso: string) => Date.parse(iso) / 1000;
-      assert.ok(await atTimeAsync(at('2030-01-01T00:00:00.249Z'), () => store.load(key)));
-      assert.equal(await atTimeAsync(at('2030-01-01T00:00:00.250Z'), () => store.load(key)), null);
+      assert.ok(await atTimeAsync(at('2030-01-01T00:00:00.249Z'), async () => store.load(key)));
+      assert.equal(
+        await atTimeAsync(at('2030-01-01T00:00:00.250Z'), async () => store.load(key)),
+        null,
+      );
       assert.equal(
         await atTimeAsync(at('2030-01-01T00:00:00.250Z'), () => store.clearExpired()),
         0,
@@ -257,7 +260,7 @@ describe('sqliteStore', () => {
         .run(...(db.raw_row_with_microseconds[0] as [string, string, string]));
       django.close();
       const [key] = db.raw_row_with_microseconds[0];
-      const loaded = await atTimeAsync(T, () => store.load(key));
+      const loaded = await atTimeAsync(T, async () => store.load(key));
       assert.equal(loaded?.expiresAt.toISOString(), '2023-11-28T22:13:20.250Z');
       assert.deepEqual(loaded?.data, { micro: true });
       const row = await store.inspect(key);
@@ -497,7 +500,7 @@ describe('sqliteStore', () => {
       other.exec('BEGIN IMMEDIATE');
       try {
         await assert.rejects(
-          store.save(key, recordOf({ a: 2 }), { mustExist: true }),
+          async () => store.save(key, recordOf({ a: 2 }), { mustExist: true }),
           (error: unknown) => {
             assert.ok(error instanceof StoreUnavailable, String(error));
             assert.match(String((error.cause as Error).message), /locked|busy/i);
@@ -544,11 +547,14 @@ describe('sqliteStore', () => {
         const saving = store.save(key, recordOf({ a: 2 }), { mustExist: true });
         // Readers never wait for the writer in WAL mode, even while a save waits.
         assert.deepEqual((await store.load(key))?.data, { a: 1 });
-        await assert.rejects(saving, (error: unknown) => {
-          assert.ok(error instanceof StoreUnavailable, String(error));
-          assert.match(String((error.cause as Error).message), /locked|busy/i);
-          return true;
-        });
+        await assert.rejects(
+          async () => saving,
+          (error: unknown) => {
+            assert.ok(error instanceof StoreUnavailable, String(error));
+            assert.match(String((error.cause as Error).message), /locked|busy/i);
+            return true;
+          },
+        );
         const waited = performance.now() - started;
         assert.ok(waited >= 380 && waited < 900, `failed after ${Math.round(waited)} ms`);
       } finally {
@@ -563,7 +569,7 @@ describe('sqliteStore', () => {
     test('a closed store refuses with StoreUnavailable', async () => {
       const { store } = await openStore();
       await store.close();
-      await assert.rejects(store.load(generateSessionKey()), StoreUnavailable);
+      await assert.rejects(async () => store.load(generateSessionKey()), StoreUnavailable);
     });
 
     test('a writer killed with SIGKILL mid-save leaves no torn session', async () => {
