@@ -177,6 +177,15 @@ export const contenders: readonly Contender[] = [
     note: '`resave: false, saveUninitialized: false`, its own MemoryStore (JSON text per session).',
   },
   {
+    name: 'coatcheck/express-session memory',
+    framework: 'Express',
+    store: 'memory',
+    role: 'coatcheck',
+    packages: ['express'],
+    server: async () => (await express()).coatcheckExpressSession(memoryStore()),
+    note: "express-session's route, unchanged, on coatcheck's compat mode.",
+  },
+  {
     name: 'coatcheck/express signed-cookie',
     framework: 'Express',
     store: 'cookie',
@@ -210,6 +219,16 @@ export const contenders: readonly Contender[] = [
     server: async () =>
       (await express()).expressSessionApp((await stores()).expressSessionSqlite()),
     note: "the fastest express-session SQLite store we measured, run on node:sqlite's DatabaseSync (WAL, synchronous NORMAL, as coatcheck's).",
+  },
+  {
+    name: 'coatcheck/express-session sqlite',
+    framework: 'Express',
+    store: 'SQLite',
+    role: 'coatcheck',
+    packages: ['express'],
+    server: async () =>
+      (await express()).coatcheckExpressSession((await stores()).coatcheckSqlite()),
+    note: "express-session's route, unchanged, on coatcheck's compat mode.",
   },
   {
     name: 'coatcheck/express postgres',

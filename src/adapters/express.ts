@@ -12,7 +12,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { RegisteredData, SessionAccessor } from '../session/register.ts';
-import { attachSessions } from './node.ts';
+import { expressContext } from './express-context.ts';
 
 declare global {
   namespace Express {
@@ -53,12 +53,7 @@ declare global {
  */
 export function sessionMiddleware(sessions: Sessions<RegisteredData>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const context = attachSessions(sessions, req, res, (error) => {
-      // The response the route meant (a redirect's Location, its cookies) did not happen:
-      // Express's error handling answers on a clean slate, as the node adapter's own does.
-      for (const name of res.getHeaderNames()) res.removeHeader(name);
-      next(error);
-    });
+    const context = expressContext(sessions, req, res, next);
     req.coatcheck = context;
     req.session = (() => context.session()) as Request['session'];
     next();

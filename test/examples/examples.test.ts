@@ -72,6 +72,50 @@ describe('examples/express-file.ts', () => {
   });
 });
 
+describe('examples/express-passport.ts', () => {
+  test('Passport logs in by form, flashes a failure once, guards a page and logs out', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'coatcheck-example-'));
+    process.env.SESSION_DB = join(directory, 'sessions.sqlite3');
+    // Through a variable, so this program's tsc does not compile the example: it is typed with
+    // express-session's req.session, in test/types/express-session/'s program.
+    const example = '../../examples/express-passport.ts';
+    const { app, sessions } = (await import(example)) as {
+      app: Parameters<typeof createServer>[1];
+      sessions: { close(): Promise<void> };
+    };
+    const served = await listen(createServer(app));
+    after(async () => {
+      await served.close();
+      await sessions.close();
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const browser = new Browser(served.url);
+    const logIn = (body: string) =>
+      browser.request('/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    assert.equal((await browser.get('/')).headers.get('location'), '/login');
+
+    assert.equal((await logIn('username=alice&password=guess')).headers.get('location'), '/login');
+    assert.match((await browser.get('/login')).body, /<p role="alert">Wrong username or password/);
+    assert.doesNotMatch((await browser.get('/login')).body, /role="alert"/);
+
+    const before = browser.cookies.get('sessionid');
+    assert.equal((await logIn('username=alice&password=wonderland')).headers.get('location'), '/');
+    const loggedIn = browser.cookies.get('sessionid');
+    assert.notEqual(loggedIn, before);
+    assert.match((await browser.get('/')).body, /^Hello, alice: visit 1\./);
+    assert.match((await browser.get('/')).body, /^Hello, alice: visit 2\./);
+
+    assert.equal((await browser.post('/logout')).headers.get('location'), '/login');
+    assert.equal(browser.cookies.size, 0);
+    const replay = await new Browser(served.url).get('/', { cookie: `sessionid=${loggedIn}` });
+    assert.equal(replay.headers.get('location'), '/login');
+  });
+});
+
 describe('examples/fetch-signed-cookie.ts', () => {
   test('keeps a cart in a signed cookie', async () => {
     const { handler } = await import('../../examples/fetch-signed-cookie.ts');

@@ -1,16 +1,21 @@
-/** Visit counters on Express 5: none, coatcheck's, express-session's, cookie-session's. */
+/**
+ * Visit counters on Express 5: none, coatcheck's, express-session's, cookie-session's, and
+ * express-session's route on coatcheck's compat mode.
+ */
 import { createServer, type Server } from 'node:http';
 import cookieSession from 'cookie-session';
 import express from 'express';
 import expressSession from 'express-session';
 import { sessionMiddleware } from '../../../src/adapters/express.ts';
+import { sessionMiddleware as expressSessionCompat } from '../../../src/adapters/express-session.ts';
 import { createSessions } from '../../../src/middleware/lifecycle.ts';
 import type { EngineProvider } from '../../../src/session/engine.ts';
 import type { SessionStore } from '../../../src/stores/store.ts';
 import type { ExpressSessionStore } from '../../lib/stores.ts';
 import { AGE_SECONDS, SECRET, type Visits } from './visits.ts';
 
-// Both peers put their session on `req.session`, which coatcheck/express types as a method.
+// The peers (and coatcheck/express-session) put the session on `req.session`, which
+// coatcheck/express types as a method.
 type PeerRequest = { session: Partial<Visits> };
 
 export function bare(): Server {
@@ -43,6 +48,13 @@ function counter(app: express.Express): Server {
     res.send(String(session.visits));
   });
   return createServer(app);
+}
+
+/** express-session's route, unchanged, on `coatcheck/express-session` with `engine`. */
+export function coatcheckExpressSession(engine: SessionStore | EngineProvider): Server {
+  const app = express();
+  app.use(expressSessionCompat(createSessions({ secretKey: SECRET, engine })));
+  return counter(app);
 }
 
 /** express-session on `store` (its MemoryStore when undefined). */
