@@ -9,7 +9,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { StorableData } from '../session/data.ts';
-import { holdResponse } from './hold-response.ts';
 import { attachSessions } from './node.ts';
 
 /** Hands a failed save to Express's error handling, on a response with none of its headers. */
@@ -33,21 +32,4 @@ export function expressContext<Data extends StorableData<Data>>(
   next: NextFunction,
 ): RequestContext<Data> {
   return attachSessions(sessions, req, res, failToExpress(res, next));
-}
-
-/**
- * The same, not registered for `requestContext(req)`. That registry is a WeakMap keyed by the
- * request; a context that leads back to its request (through a finish task that holds it) would
- * then keep every finished request alive through young-generation collections, until a full
- * one: it more than doubled `coatcheck/express-session`'s time in garbage collection.
- */
-export function unregisteredExpressContext<Data extends StorableData<Data>>(
-  sessions: Sessions<Data>,
-  req: Request,
-  res: Response,
-  next: NextFunction,
-): RequestContext<Data> {
-  const context = sessions.begin(req.headers.cookie);
-  holdResponse(res, (status) => context.finish({ status }), failToExpress(res, next));
-  return context;
 }

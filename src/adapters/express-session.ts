@@ -19,7 +19,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { RegisteredData } from '../session/register.ts';
 import type { Session } from '../session/session.ts';
-import { unregisteredExpressContext } from './express-context.ts';
+import { expressContext } from './express-context.ts';
 import { SessionBinding, type SessionHolder } from './express-session-binding.ts';
 import { checkOptions, type ExpressSessionOptions } from './express-session-options.ts';
 
@@ -72,8 +72,7 @@ export function sessionMiddleware(
       next();
       return;
     }
-    // Its finish task holds the request: see unregisteredExpressContext.
-    const context = unregisteredExpressContext(sessions, req, res, next);
+    const context = expressContext(sessions, req, res, next);
     req.coatcheck = context;
     let binding: SessionBinding | undefined;
     context.onFinish(() => binding?.finish());
