@@ -76,4 +76,18 @@ describe('express adapter, beyond the shared scenarios', () => {
     assert.equal(response.headers.get('vary'), 'Origin, Cookie');
     assert.equal(response.setCookie.length, 1);
   });
+
+  test('req.session detached from the request says how to call it', async () => {
+    const sessions = createSessions({ secretKey: SECRET, engine: memoryStore() });
+    const app = express();
+    app.use(sessionMiddleware(sessions));
+    app.get('/', (req, res) => {
+      const { session } = req;
+      assert.throws(() => session(), /call req\.session\(\) on the request/);
+      res.send('ok');
+    });
+    const served = await listen(createServer(app));
+    after(() => served.close());
+    assert.equal((await new Browser(served.url).get('/')).body, 'ok');
+  });
 });
