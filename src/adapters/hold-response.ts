@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { ServerResponse } from 'node:http';
+import { ServerResponse } from 'node:http';
 import type { FinishResult } from '../middleware/lifecycle.ts';
 import { type Awaitable, isPending } from '../session/awaitable.ts';
 import { varyWithCookie } from './response-headers.ts';
@@ -52,7 +52,6 @@ function addToRawHeaders(headers: unknown[], result: FinishResult): void {
   if (at === -1) headers.push('Vary', 'Cookie');
   else headers[at + 1] = varyWithCookie(String(headers[at + 1]));
 }
-const HELD: readonly Held[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 
 /**
  * Holds `response` until `finish(status)` has given the session's headers, then adds them and
@@ -66,76 +65,138 @@ export function holdResponse(
   finish: (status: number) => Awaitable<FinishResult>,
   onError: (error: unknown) => void,
 ): void {
-  const original = {
-    writeHead: response.writeHead,
-    write: response.write,
-    end: response.end,
-    flushHeaders: response.flushHeaders,
-  };
-  let queue: [Held, unknown[]][] | undefined;
-  let refusedWrite = false;
+  const holding = response as Holding;
+  holding[HOLD] = new Hold(response, finish, onError);
+  holding.writeHead = heldWriteHead as ServerResponse['writeHead'];
+  holding.write = heldWrite as ServerResponse['write'];
+  holding.end = heldEnd as ServerResponse['end'];
+  holding.flushHeaders = heldFlushHeaders;
+}
 
-  const release = () => {
-    for (const name of HELD) (response as unknown as Record<Held, unknown>)[name] = original[name];
-  };
+type Method = (...args: unknown[]) => unknown;
+
+// A response's hold rides on it under a symbol; the four methods put in its place are the same
+// functions for every response and find their hold through `this`. (Closures made per response
+// would do the same work and allocate a dozen objects a request.)
+const HOLD = Symbol('coatcheck.hold');
+type Holding = ServerResponse & { [HOLD]?: Hold };
+
+/** One held response: its own methods, and what it was asked to do while held. */
+class Hold {
+  readonly #response: ServerResponse;
+  readonly #finish: (status: number) => Awaitable<FinishResult>;
+  readonly #onError: (error: unknown) => void;
+  readonly #original: Record<Held, Method>;
+  #queue: [Held, unknown[]][] | undefined;
+  #refusedWrite = false;
+  #released = false;
+
+  constructor(
+    response: ServerResponse,
+    finish: (status: number) => Awaitable<FinishResult>,
+    onError: (error: unknown) => void,
+  ) {
+    this.#response = response;
+    this.#finish = finish;
+    this.#onError = onError;
+    this.#original = {
+      writeHead: response.writeHead as Method,
+      write: response.write as Method,
+      end: response.end as Method,
+      flushHeaders: response.flushHeaders as Method,
+    };
+  }
+
+  /** What the response's `name` method does while held. */
+  call(name: Held, args: unknown[]): unknown {
+    // Through a reference to a held method kept from before the release: the response's own.
+    if (this.#released) return this.#original[name].apply(this.#response, args);
+    if (this.#queue === undefined) {
+      // The first call: the session is saved now, before any byte leaves.
+      const status =
+        name === 'writeHead' && typeof args[0] === 'number' ? args[0] : this.#response.statusCode;
+      let result: Awaitable<FinishResult>;
+      try {
+        result = this.#finish(status);
+      } catch (error) {
+        // Reported after the handler's call returns, as an asynchronous failure would be;
+        // whatever it sends meanwhile is held, then dropped.
+        result = Promise.reject(error);
+      }
+      if (!isPending(result)) {
+        this.#addHeaders(name, args, result);
+        this.#release();
+        return this.#original[name].apply(this.#response, args);
+      }
+      this.#queue = [];
+      result.then(
+        (settled) => this.#replay(settled),
+        (error: unknown) => this.#fail(error),
+      );
+    }
+    this.#queue.push([name, args]);
+    if (name === 'write') {
+      this.#refusedWrite = true;
+      return false;
+    }
+    return name === 'writeHead' || name === 'end' ? this.#response : undefined;
+  }
+
+  #release(): void {
+    const response = this.#response as Holding;
+    const original = this.#original;
+    response.writeHead = original.writeHead as ServerResponse['writeHead'];
+    response.write = original.write as ServerResponse['write'];
+    response.end = original.end as ServerResponse['end'];
+    response.flushHeaders = original.flushHeaders as ServerResponse['flushHeaders'];
+    this.#released = true;
+  }
 
   // Headers handed to writeHead take precedence over setHeader's, so ours go in with them.
-  const addHeaders = (first: Held, args: unknown[], result: FinishResult) => {
+  #addHeaders(first: Held, args: unknown[], result: FinishResult): void {
     const given = first === 'writeHead' ? args.at(-1) : undefined;
     if (Array.isArray(given)) addToRawHeaders(given, result);
     else if (typeof given === 'object' && given !== null) {
       addToHeaderObject(given as HeaderObject, result);
-    } else addToResponse(response, result);
-  };
+    } else addToResponse(this.#response, result);
+  }
 
-  const fail = (error: unknown) => {
-    release();
-    queue = undefined;
-    onError(error);
-  };
+  #fail(error: unknown): void {
+    this.#release();
+    this.#queue = undefined;
+    this.#onError(error);
+  }
 
-  const replay = (result: FinishResult) => {
-    const calls = queue ?? [];
+  #replay(result: FinishResult): void {
+    const calls = this.#queue ?? [];
     const [first] = calls;
-    if (first !== undefined) addHeaders(first[0], first[1], result);
-    release();
-    queue = undefined;
-    for (const [name, args] of calls) {
-      (original[name] as (...a: unknown[]) => unknown).apply(response, args);
-    }
+    if (first !== undefined) this.#addHeaders(first[0], first[1], result);
+    this.#release();
+    this.#queue = undefined;
+    for (const [name, args] of calls) this.#original[name].apply(this.#response, args);
     // A writer told to wait (write returned false) resumes on 'drain'.
-    if (refusedWrite && !response.writableEnded) response.emit('drain');
-  };
+    const response = this.#response;
+    if (this.#refusedWrite && !response.writableEnded) response.emit('drain');
+  }
+}
 
-  const intercept = (name: Held) =>
-    function held(this: ServerResponse, ...args: unknown[]) {
-      if (queue === undefined) {
-        // The first call: the session is saved now, before any byte leaves.
-        const status =
-          name === 'writeHead' && typeof args[0] === 'number' ? args[0] : response.statusCode;
-        let result: Awaitable<FinishResult>;
-        try {
-          result = finish(status);
-        } catch (error) {
-          // Reported after the handler's call returns, as an asynchronous failure would be;
-          // whatever it sends meanwhile is held, then dropped.
-          result = Promise.reject(error);
-        }
-        if (!isPending(result)) {
-          addHeaders(name, args, result);
-          release();
-          return (original[name] as (...a: unknown[]) => unknown).apply(response, args);
-        }
-        queue = [];
-        result.then(replay, fail);
-      }
-      queue.push([name, args]);
-      if (name === 'write') {
-        refusedWrite = true;
-        return false;
-      }
-      return name === 'writeHead' || name === 'end' ? response : undefined;
-    };
+/** Calls `name` as the hold of `response` says, or as the response itself would once released. */
+function heldCall(response: Holding, name: Held, args: unknown[]): unknown {
+  const hold = response[HOLD];
+  if (hold !== undefined) return hold.call(name, args);
+  // Called on another object than a held response: ServerResponse's own method.
+  return (ServerResponse.prototype[name] as Method).apply(response, args);
+}
 
-  for (const name of HELD) (response as unknown as Record<Held, unknown>)[name] = intercept(name);
+function heldWriteHead(this: Holding, ...args: unknown[]): unknown {
+  return heldCall(this, 'writeHead', args);
+}
+function heldWrite(this: Holding, ...args: unknown[]): unknown {
+  return heldCall(this, 'write', args);
+}
+function heldEnd(this: Holding, ...args: unknown[]): unknown {
+  return heldCall(this, 'end', args);
+}
+function heldFlushHeaders(this: Holding): void {
+  heldCall(this, 'flushHeaders', []);
 }
