@@ -9,26 +9,14 @@ import { createSessions, type Sessions } from '../../src/middleware/lifecycle.ts
 import { memoryStore } from '../../src/stores/memory.ts';
 import { Browser } from '../helpers/browser.ts';
 import { listen, type Served } from '../helpers/fetch-server.ts';
-import { describeAdapter, routes, SECRET } from './scenarios.ts';
+import { serveScenarios } from './express-scenarios.ts';
+import { describeAdapter, SECRET } from './scenarios.ts';
 
 // The same routes as coatcheck/express serves, on Django's API through req.coatcheck: the
 // compat mode is the same lifecycle with express-session's object in front of it.
 describeAdapter(
   'express-session compat',
-  async (sessions) => {
-    const app = express();
-    app.use(sessionMiddleware(sessions));
-    for (const [path, route] of Object.entries(routes)) {
-      app.get(path, async (req, res) => {
-        const query = new URLSearchParams(req.url.split('?')[1] ?? '');
-        const reply = await route(req.coatcheck, query);
-        if (reply.kind === 'redirect') res.redirect(302, reply.location);
-        else if (reply.kind === 'json') res.json(reply.body);
-        else res.status(reply.status ?? 200).send(reply.body);
-      });
-    }
-    return listen(createServer(app));
-  },
+  async (sessions) => serveScenarios(sessionMiddleware(sessions)),
   { savesInPlaceChanges: true },
 );
 

@@ -8,22 +8,10 @@ import { createSessions } from '../../src/middleware/lifecycle.ts';
 import { memoryStore } from '../../src/stores/memory.ts';
 import { Browser } from '../helpers/browser.ts';
 import { listen } from '../helpers/fetch-server.ts';
-import { describeAdapter, routes, SECRET } from './scenarios.ts';
+import { serveScenarios } from './express-scenarios.ts';
+import { describeAdapter, SECRET } from './scenarios.ts';
 
-describeAdapter('express', async (sessions) => {
-  const app = express();
-  app.use(sessionMiddleware(sessions));
-  for (const [path, route] of Object.entries(routes)) {
-    app.get(path, async (req, res) => {
-      const query = new URLSearchParams(req.url.split('?')[1] ?? '');
-      const reply = await route(req.coatcheck, query);
-      if (reply.kind === 'redirect') res.redirect(302, reply.location);
-      else if (reply.kind === 'json') res.json(reply.body);
-      else res.status(reply.status ?? 200).send(reply.body);
-    });
-  }
-  return listen(createServer(app));
-});
+describeAdapter('express', async (sessions) => serveScenarios(sessionMiddleware(sessions)));
 
 describe('express adapter, beyond the shared scenarios', () => {
   test("a store failure while saving reaches Express's error handler with its status", async () => {

@@ -9,17 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  type Browser,
-  type BrowserContext,
-  type Cookie,
-  chromium,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, Cookie, Locator, Page } from 'playwright-core';
 import { availableEngines, defaultEngine, ENGINES } from '../../demo/engines.ts';
 import { PAGES } from '../../demo/routes/index.ts';
 import { DemoStartError, type RunningDemo, startDemo } from '../../demo/server.ts';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 import { skipWithoutMemcached, startMemcached } from '../helpers/memcached.ts';
 
 // The memcached and cached-db engines get a Memcached of this file's own, unless one is named.
@@ -43,24 +37,11 @@ after(async () => {
   redis.destroy();
 });
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-const missing = existsSync(CHROMIUM)
-  ? undefined
-  : `no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`;
+const missing = chromiumMissing;
 
 // On CI a missing browser is a failure, not a quiet skip.
 if (missing !== undefined && process.env.CI === 'true') {
@@ -95,7 +76,7 @@ let browser: Browser | undefined;
 // concurrency is inherited, so each engine's is set back to 1).
 describe('the demo in Chromium', { skip: missing, concurrency: 2 }, () => {
   before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -12,26 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { Browser } from '../helpers/browser.ts';
 import { freePort, killChild } from '../helpers/child-servers.ts';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const app = join(root, 'examples/next');
 const distDir = '.next-test';
 const nextBin = join(root, 'node_modules/next/dist/bin/next');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const dataDir = mkdtempSync(join(tmpdir(), 'coatcheck-next-'));
 const env = {
   ...process.env,
@@ -207,14 +195,14 @@ describe('examples/next over HTTP', () => {
   });
 });
 
-const noChromium = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
+const noChromium = chromiumMissing ?? false;
 if (noChromium !== false && process.env.CI === 'true') {
   test('Chromium is installed for the browser tests', () => assert.fail(noChromium));
 }
 
 describe('examples/next in Chromium', { skip: noChromium }, () => {
   test('server actions called by Next’s client count, log in and log out', async () => {
-    const chrome = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const chrome = await launchChromium();
     after(() => chrome.close());
     const context = await chrome.newContext();
     const page = await context.newPage();
