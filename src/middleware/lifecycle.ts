@@ -475,18 +475,11 @@ class App<Data extends StorableData<Data>> implements Sessions<Data>, Standalone
       policy,
       logger,
       djangoCodec: this.#codec,
-      sessionCookieLine: (value) => {
-        const s = this.settings;
-        return serializeCookie(cookieName, value, {
-          maxAge: s.expireAtBrowserClose ? undefined : s.cookieAge,
-          path: s.cookiePath,
-          domain: s.cookieDomain,
-          secure: s.cookieSecure,
-          httpOnly: s.cookieHttpOnly,
-          sameSite: s.cookieSameSite,
-          partitioned: s.cookiePartitioned,
-        });
-      },
+      sessionCookieLine: (value) =>
+        this.writeSessionCookie(
+          value,
+          this.settings.expireAtBrowserClose ? undefined : this.settings.cookieAge,
+        ),
     };
     const { engine } = this.settings;
     this.engine = engine.kind === 'store' ? storeEngine(engine, context) : engine.open(context);
