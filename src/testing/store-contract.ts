@@ -42,20 +42,10 @@ import { dumps, loads } from '../signing/dumps.ts';
 import { TimestampSigner } from '../signing/timestamp-signer.ts';
 import { SIGNED_COOKIE_SESSION_SALT } from '../stores/signed-cookie.ts';
 import type { SessionStore, StoreContext, StoreRecord } from '../stores/store.ts';
+import { atTime, atTimeAsync } from './clock.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
-
-/** Runs `fn` with `Date.now()` returning `seconds` since the epoch, then restores the clock. */
-function atTime<T>(seconds: number, fn: () => T): T {
-  const realNow = Date.now;
-  Date.now = () => seconds * 1000;
-  try {
-    return fn();
-  } finally {
-    Date.now = realNow;
-  }
-}
 
 /** A strong secret (50+ characters, many distinct), so settings never warn about it. */
 export const SECRET = 'store-contract-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF';
@@ -120,16 +110,7 @@ export async function openedStore(sessions: Sessions): Promise<SessionStore> {
   return store;
 }
 
-/** Runs `fn` with `Date.now()` pinned to `seconds` for as long as its promise runs. */
-export async function atTimeAsync<T>(seconds: number, fn: () => Promise<T>): Promise<T> {
-  const realNow = Date.now;
-  Date.now = () => seconds * 1000;
-  try {
-    return await fn();
-  } finally {
-    Date.now = realNow;
-  }
-}
+export { atTimeAsync };
 
 /** The session cookie in a response's `Set-Cookie` lines. */
 export interface SentCookie {

@@ -35,6 +35,7 @@ import type {
   StoreRecord,
   StoreSaveOptions,
 } from '../../src/stores/store.ts';
+import { atTimeAsync } from '../helpers/clock.ts';
 import { SECRET_KEY, vectors } from '../helpers/vectors.ts';
 
 const NOW = vectors.meta.fixed_time as number;
@@ -45,17 +46,6 @@ const INTERRUPTED =
 const DELETED =
   'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax';
 const GENERATED_KEY = /^[a-z0-9]{32}$/;
-
-/** Runs async code with `Date.now()` pinned to `seconds`, as the vectors pinned `time.time()`. */
-async function at<T>(seconds: number, fn: () => Promise<T>): Promise<T> {
-  const realNow = Date.now;
-  Date.now = () => seconds * 1000;
-  try {
-    return await fn();
-  } finally {
-    Date.now = realNow;
-  }
-}
 
 function recordingLogger(): SessionLogger & { warnings: string[]; errors: string[] } {
   const warnings: string[] = [];
@@ -555,12 +545,12 @@ describe('SessionMiddleware saveEveryRequest', () => {
   test('re-saves an untouched session and re-sends its cookie with a fresh expiry', async () => {
     const { store, calls, written } = countingStore();
     const { sessions } = start(store, { saveEveryRequest: true });
-    const key = await at(NOW, async () =>
+    const key = await atTimeAsync(NOW, async () =>
       cookieValue((await request(sessions, undefined, sayHello)).result),
     );
     calls.length = 0;
     written.length = 0;
-    const { result } = await at(NOW + 60, () => request(sessions, `sessionid=${key}`));
+    const { result } = await atTimeAsync(NOW + 60, () => request(sessions, `sessionid=${key}`));
     assert.deepEqual(result, {
       setCookie: [
         `sessionid=${key}; expires=Tue, 28 Nov 2023 22:14:20 GMT; HttpOnly; Max-Age=${TWO_WEEKS}; Path=/; SameSite=Lax`,
@@ -607,7 +597,7 @@ describe('SessionMiddleware expiry', () => {
   test('a default session cookie lives two weeks', async () => {
     const { store, written } = countingStore();
     const { sessions } = start(store);
-    const { result } = await at(NOW, () => request(sessions, undefined, sayHello));
+    const { result } = await atTimeAsync(NOW, () => request(sessions, undefined, sayHello));
     const key = cookieValue(result);
     assert.deepEqual(result.setCookie, [
       sessionLine(
@@ -621,7 +611,7 @@ describe('SessionMiddleware expiry', () => {
   test('expireAtBrowserClose gives a cookie without Max-Age or expires', async () => {
     const { store, written } = countingStore();
     const { sessions } = start(store, { expireAtBrowserClose: true });
-    const { result } = await at(NOW, () => request(sessions, undefined, sayHello));
+    const { result } = await atTimeAsync(NOW, () => request(sessions, undefined, sayHello));
     assert.deepEqual(result.setCookie, [
       sessionLine(cookieValue(result), 'HttpOnly; Path=/; SameSite=Lax'),
     ]);
@@ -631,7 +621,7 @@ describe('SessionMiddleware expiry', () => {
 
   test('a custom expiry in seconds overrides expireAtBrowserClose', async () => {
     const { sessions } = start(memoryStore(), { expireAtBrowserClose: true });
-    const { result } = await at(NOW, () =>
+    const { result } = await atTimeAsync(NOW, () =>
       request(sessions, undefined, (s) => {
         s.set('a', 1);
         s.setExpiry(300);
@@ -648,7 +638,9 @@ describe('SessionMiddleware expiry', () => {
   test('setExpiry(0) gives a browser-session cookie and a record living the cookie age', async () => {
     const { store, written } = countingStore();
     const { sessions } = start(store);
-    const { result } = await at(NOW, () => request(sessions, undefined, (s) => s.setExpiry(0)));
+    const { result } = await atTimeAsync(NOW, () =>
+      request(sessions, undefined, (s) => s.setExpiry(0)),
+    );
     assert.deepEqual(result.setCookie, [
       sessionLine(cookieValue(result), 'HttpOnly; Path=/; SameSite=Lax'),
     ]);
@@ -658,7 +650,7 @@ describe('SessionMiddleware expiry', () => {
   test('a custom Date expiry sets Max-Age to the seconds left', async () => {
     const { store, written } = countingStore();
     const { sessions } = start(store);
-    const { result } = await at(NOW, () =>
+    const { result } = await atTimeAsync(NOW, () =>
       request(sessions, undefined, (s) => s.setExpiry(new Date((NOW + 3600) * 1000))),
     );
     assert.deepEqual(result.setCookie, [
@@ -673,7 +665,7 @@ describe('SessionMiddleware expiry', () => {
   // SessionTestsMixin.test_actual_expiry, through the middleware
   test('a negative expiry sends an already expired cookie and the record is gone', async () => {
     const { sessions } = start(memoryStore());
-    const { result } = await at(NOW, () =>
+    const { result } = await atTimeAsync(NOW, () =>
       request(sessions, undefined, (s) => {
         s.set('foo', 'bar');
         s.setExpiry(-10);
@@ -686,7 +678,7 @@ describe('SessionMiddleware expiry', () => {
         'expires=Tue, 14 Nov 2023 22:13:10 GMT; HttpOnly; Max-Age=-10; Path=/; SameSite=Lax',
       ),
     ]);
-    const next = await at(NOW, () => request(sessions, `sessionid=${key}`, () => {}));
+    const next = await atTimeAsync(NOW, () => request(sessions, `sessionid=${key}`, () => {}));
     assert.equal(next.session?.has('foo'), false);
     assert.deepEqual(next.result.setCookie, [DELETED]);
   });
@@ -703,7 +695,7 @@ describe('SessionMiddleware cookie settings', () => {
       cookieSameSite: 'Strict',
       cookieAge: 60,
     });
-    const { result } = await at(NOW, () => request(sessions, undefined, sayHello));
+    const { result } = await atTimeAsync(NOW, () => request(sessions, undefined, sayHello));
     assert.deepEqual(result.setCookie, [
       `sid=${cookieValue(result, 'sid')}; Domain=.example.com; ` +
         'expires=Tue, 14 Nov 2023 22:14:20 GMT; Max-Age=60; Path=/app; SameSite=Strict; Secure',
@@ -722,7 +714,7 @@ describe('SessionMiddleware cookie settings', () => {
 
   test('cookieSameSite: false leaves SameSite out', async () => {
     const { sessions } = start(memoryStore(), { cookieSameSite: false });
-    const { result } = await at(NOW, () => request(sessions, undefined, sayHello));
+    const { result } = await atTimeAsync(NOW, () => request(sessions, undefined, sayHello));
     assert.deepEqual(result.setCookie, [
       `sessionid=${cookieValue(result)}; expires=Tue, 28 Nov 2023 22:13:20 GMT; HttpOnly; Max-Age=1209600; Path=/`,
     ]);
@@ -734,7 +726,7 @@ describe('SessionMiddleware cookie settings', () => {
       cookieSecure: true,
       cookiePartitioned: true,
     });
-    const { result } = await at(NOW, () => request(sessions, undefined, sayHello));
+    const { result } = await atTimeAsync(NOW, () => request(sessions, undefined, sayHello));
     assert.match(result.setCookie[0] ?? '', /; SameSite=None; Secure; Partitioned$/);
   });
 
@@ -758,7 +750,7 @@ describe('SessionMiddleware with signed cookies', () => {
     const { sessions, logger } = start(signedCookies());
     const valid = vectors.middleware.existing_cookie_value as string;
     const tampered = `${valid.slice(0, -2)}$$`;
-    const { result, session } = await at(NOW, () =>
+    const { result, session } = await atTimeAsync(NOW, () =>
       request(sessions, `sessionid=${tampered}`, (s) => {
         assert.equal(s.get('hello'), undefined);
       }),
@@ -777,11 +769,11 @@ describe('SessionMiddleware with signed cookies', () => {
   test('a cookie older than the cookie age is refused like a tampered one', async () => {
     const { sessions, logger } = start(signedCookies());
     const valid = vectors.middleware.existing_cookie_value as string;
-    const fresh = await at(NOW + TWO_WEEKS, () =>
+    const fresh = await atTimeAsync(NOW + TWO_WEEKS, () =>
       request(sessions, `sessionid=${valid}`, () => {}),
     );
     assert.equal(fresh.session?.get('hello'), 'world');
-    const stale = await at(NOW + TWO_WEEKS + 1, () =>
+    const stale = await atTimeAsync(NOW + TWO_WEEKS + 1, () =>
       request(sessions, `sessionid=${valid}`, () => {}),
     );
     assert.equal(stale.session?.get('hello'), undefined);
@@ -793,12 +785,12 @@ describe('SessionMiddleware with signed cookies', () => {
     const { sessions } = start(signedCookies(), {
       secretKeyFallbacks: [mismatch.other_secret_key],
     });
-    const { session } = await at(NOW, () =>
+    const { session } = await atTimeAsync(NOW, () =>
       request(sessions, `sessionid=${mismatch.cookie_session_under_other_key}`, () => {}),
     );
     assert.deepEqual(session?.toJSON(), mismatch.with_fallback_cookie_session.ok);
     const { sessions: strict } = start(signedCookies());
-    const refused = await at(NOW, () =>
+    const refused = await atTimeAsync(NOW, () =>
       request(strict, `sessionid=${mismatch.cookie_session_under_other_key}`, () => {}),
     );
     assert.deepEqual(refused.session?.toJSON(), mismatch.cookie_session_load_with_interop_key.ok);
@@ -829,7 +821,7 @@ describe('RequestContext cookie API', () => {
 
   test('setCookie and deleteCookie write Django’s lines, in the order they were set', async () => {
     const { sessions } = start(memoryStore());
-    const result = await at(NOW, () => {
+    const result = await atTimeAsync(NOW, () => {
       const ctx = sessions.begin(undefined);
       ctx.setCookie('first', 'one', { maxAge: 3600, httpOnly: true, sameSite: 'Lax' });
       ctx.deleteCookie('gone', { path: '/x', domain: 'example.com' });
@@ -904,12 +896,12 @@ describe('RequestContext cookie API', () => {
       // Django writes characters above U+00FF raw, but no HTTP header can carry them: coatcheck
       // refuses such a cookie where it is set.
       if (/[\u0100-\uffff]/.test(c.cookie.output_string)) {
-        await at(c.now, async () =>
+        await atTimeAsync(c.now, async () =>
           assert.throws(() => set(sessions.begin(undefined)), { name: 'InvalidCookie' }),
         );
         continue;
       }
-      const result = await at(c.now, () => {
+      const result = await atTimeAsync(c.now, () => {
         const ctx = sessions.begin(undefined);
         set(ctx);
         return ctx.finish({ status: 200 });
@@ -923,7 +915,7 @@ describe('RequestContext cookie API', () => {
   test('setSignedCookie writes the legacy scheme when the settings ask for it', async () => {
     const { sessions } = start(memoryStore(), { signedCookieScheme: 'legacy' });
     const c = vectors.signed_cookies.cases[1];
-    const result = await at(c.now, () => {
+    const result = await atTimeAsync(c.now, () => {
       const ctx = sessions.begin(undefined);
       ctx.setSignedCookie(c.cookie_name, c.value, { salt: c.salt });
       return ctx.finish({ status: 200 });
@@ -940,7 +932,7 @@ describe('RequestContext cookie API', () => {
       for (const check of c.checks) {
         const ctx = sessions.begin(`${check.cookie_name}=${check.cookie_value}`);
         const before = logger.warnings.length;
-        const value = await at(check.now, async () =>
+        const value = await atTimeAsync(check.now, async () =>
           ctx.getSignedCookie(check.cookie_name, {
             salt: check.salt,
             maxAge: check.max_age ?? undefined,
@@ -1114,7 +1106,7 @@ describe('Django’s middleware vectors (signed_cookies engine)', () => {
       const { inputs, result: expected } = scenario;
       const { sessions } = start(signedCookies(), translateSettings(inputs.settings_over));
       const view = views[scenario.name] ?? undefined;
-      const { result, session } = await at(NOW, () =>
+      const { result, session } = await atTimeAsync(NOW, () =>
         request(sessions, cookieHeader(inputs.cookies), view, inputs.status ?? 200),
       );
       assert.deepEqual(result.setCookie, expected.set_cookie);
@@ -1177,7 +1169,7 @@ describe('Django’s middleware vectors (db engine)', () => {
       const seeded = oldKey === undefined ? undefined : table.rows.get(oldKey);
       const { sessions } = start(table, translateSettings(inputs.settings_over));
       const view = views[scenario.name];
-      const run = at(NOW, () =>
+      const run = atTimeAsync(NOW, () =>
         request(
           sessions,
           cookieHeader(inputs.cookies),
@@ -1244,8 +1236,8 @@ describe('Session data types through the lifecycle', () => {
 
   test('serializeCookie and the lifecycle agree on the session cookie line', async () => {
     const { sessions } = start(memoryStore());
-    const { result } = await at(NOW, () => request(sessions, undefined, sayHello));
-    const line = await at(NOW, async () =>
+    const { result } = await atTimeAsync(NOW, () => request(sessions, undefined, sayHello));
+    const line = await atTimeAsync(NOW, async () =>
       serializeCookie('sessionid', cookieValue(result), {
         maxAge: TWO_WEEKS,
         httpOnly: true,
