@@ -15,36 +15,25 @@ export interface Goal {
   target: number;
 }
 
-const faster = (numerator: string, denominator: string, target: number): Goal => ({
-  kind: 'faster',
-  numerator,
-  denominator,
-  target,
-});
+const goalOf =
+  (kind: Goal['kind']) =>
+  (numerator: string, denominator: string, target: number): Goal => ({
+    kind,
+    numerator,
+    denominator,
+    target,
+  });
+const faster = goalOf('faster');
+const p99 = goalOf('p99');
 
 export const GOALS: readonly Goal[] = [
   faster('coatcheck/node memory', 'line node:http memory', 0.85),
   faster('coatcheck/node sqlite', 'line node:http sqlite', 0.85),
   faster('coatcheck/node signed-cookie', 'line node:http signed-cookie', 0.85),
   faster('coatcheck/node redis', 'line node:http + redis', 0.85),
-  {
-    kind: 'p99',
-    numerator: 'coatcheck/node memory',
-    denominator: 'line node:http memory',
-    target: 1.2,
-  },
-  {
-    kind: 'p99',
-    numerator: 'coatcheck/node sqlite',
-    denominator: 'line node:http sqlite',
-    target: 1.2,
-  },
-  {
-    kind: 'p99',
-    numerator: 'coatcheck/node signed-cookie',
-    denominator: 'line node:http signed-cookie',
-    target: 1.2,
-  },
+  p99('coatcheck/node memory', 'line node:http memory', 1.2),
+  p99('coatcheck/node sqlite', 'line node:http sqlite', 1.2),
+  p99('coatcheck/node signed-cookie', 'line node:http signed-cookie', 1.2),
   faster('coatcheck/node signed-cookie', 'iron-session node:http', 3),
   faster('coatcheck/node redis', 'coatcheck/node postgres', 1),
   faster('coatcheck/express memory', 'express-session MemoryStore', 1.5),
