@@ -162,14 +162,6 @@ function interrupted(error: unknown): unknown {
     : error;
 }
 
-/** What `finish` found: the session's state when it was loaded, and what to do with it. */
-interface Outcome {
-  state: SessionState | undefined;
-  /** The session has neither a key nor data: its cookie, if any, goes. */
-  empty: boolean;
-  vary: boolean;
-}
-
 /**
  * One request. Every step answers synchronously when the engine does (the memory store, signed
  * cookies): `settle` then returns the headers in the same turn of the event loop, and an adapter
@@ -352,27 +344,23 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
     return this.#conclude(status);
   }
 
-  // Django's process_response: which cookie the response carries, and whether to save.
+  // flush() and cycleKey() delete the old record whatever the response: Django does it at once.
   #conclude(status: number): Awaitable<FinishResult> {
-    const state = this.#state;
-    const outcome: Outcome = {
-      state,
-      empty:
-        state === undefined
-          ? !isValidSessionKey(this.#sessionCookie)
-          : state.key === null && state.data.size === 0,
-      vary: state?.accessed ?? false,
-    };
-    // flush() and cycleKey() delete the old record whatever the response: Django does it at once.
-    if (state !== undefined && state.staleKeys.length > 0) {
-      const discarded = this.#app.engine.discard(state.staleKeys.splice(0));
-      return discarded.then(() => this.#respond(status, outcome));
+    const stale = this.#state?.staleKeys;
+    if (stale !== undefined && stale.length > 0) {
+      return this.#app.engine.discard(stale.splice(0)).then(() => this.#respond(status));
     }
-    return this.#respond(status, outcome);
+    return this.#respond(status);
   }
 
-  #respond(status: number, { state, empty, vary }: Outcome): Awaitable<FinishResult> {
+  // Django's process_response: which cookie the response carries, and whether to save.
+  #respond(status: number): Awaitable<FinishResult> {
     const { settings } = this.#app;
+    const state = this.#state;
+    const empty =
+      state === undefined
+        ? !isValidSessionKey(this.#sessionCookie)
+        : state.key === null && state.data.size === 0;
     if (this.#sessionCookie !== undefined && empty) {
       this.deleteCookie(settings.cookieName, {
         path: settings.cookiePath,
@@ -387,7 +375,7 @@ class Request<Data extends StorableData<Data>> implements RequestContext<Data> {
       const saved = this.#save(state);
       return isPending(saved) ? saved.then(() => this.#result(true)) : this.#result(true);
     }
-    return this.#result(vary);
+    return this.#result(state?.accessed ?? false);
   }
 
   #result(vary: boolean): FinishResult {
