@@ -11,16 +11,6 @@ import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import type { StorableData } from '../session/data.ts';
 import { attachSessions } from './node.ts';
 
-/** Hands a failed save to Express's error handling, on a response with none of its headers. */
-export function failToExpress(res: Response, next: NextFunction): (error: unknown) => void {
-  return (error) => {
-    // The response the route meant (a redirect's Location, its cookies) did not happen:
-    // Express's error handling answers on a clean slate, as the node adapter's own does.
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    next(error);
-  };
-}
-
 /**
  * Starts the session lifecycle for one Express request, registered for `requestContext(req)`
  * (`coatcheck/node`) as well.
@@ -31,5 +21,7 @@ export function expressContext<Data extends StorableData<Data>>(
   res: Response,
   next: NextFunction,
 ): RequestContext<Data> {
-  return attachSessions(sessions, req, res, failToExpress(res, next));
+  // A failed save goes to Express's error handling as it is, with none of the headers the
+  // route had set (the hold removes them): `next` itself, nothing made per request.
+  return attachSessions(sessions, req, res, next);
 }

@@ -11,10 +11,12 @@
  * @module
  */
 
-import { ServerResponse } from 'node:http';
-import type { FinishResult } from '../middleware/lifecycle.ts';
+import { ServerResponse as Response, type ServerResponse, STATUS_CODES } from 'node:http';
+import { type FinishResult, type RequestContext, settle } from '../middleware/lifecycle.ts';
 import { type Awaitable, isPending } from '../session/awaitable.ts';
-import { varyWithCookie } from './response-headers.ts';
+import type { SessionData } from '../session/data.ts';
+import type { SessionLogger } from '../session/logger.ts';
+import { statusOfError, varyWithCookie } from './response-headers.ts';
 
 type Held = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type HeaderObject = Record<string, string | number | string[] | undefined>;
@@ -54,19 +56,40 @@ function addToRawHeaders(headers: unknown[], result: FinishResult): void {
 }
 
 /**
- * Holds `response` until `finish(status)` has given the session's headers, then adds them and
- * lets it go. When `finish` answers synchronously (the memory store, signed cookies), the
- * response goes out in the same call that started it, with nothing queued. When it fails,
- * nothing of the held response is sent: `onError` gets the error with the response released,
- * free to send an error page instead.
+ * Answers a failed request with the error's status (503, 400) or 500, and only the status's
+ * generic reason phrase: a driver's message may name hosts or paths. The error goes to the
+ * logger. A response whose headers left already can only be cut off.
+ */
+export function sendError(response: ServerResponse, error: unknown, logger: SessionLogger): void {
+  const status = statusOfError(error) ?? 500;
+  logger.error(`request failed with ${status}`, error);
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  for (const name of response.getHeaderNames()) response.removeHeader(name);
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(STATUS_CODES[status]);
+}
+
+/**
+ * Holds `response` until the context's `finish` has given the session's headers, then adds
+ * them and lets it go. When `finish` answers synchronously (the memory store, signed cookies),
+ * the response goes out in the same call that started it, with nothing queued. When it fails,
+ * nothing of the held response is sent: its headers are removed, and `onError` gets the error
+ * with the response released, free to send an error page instead (without one, the response
+ * answers with the error's status, see {@link sendError}).
+ *
+ * Nothing here is made per request but the hold itself: the context and `onError` (Express's
+ * own `next`, say) are kept as given, not wrapped.
  */
 export function holdResponse(
   response: ServerResponse,
-  finish: (status: number) => Awaitable<FinishResult>,
-  onError: (error: unknown) => void,
+  context: RequestContext<SessionData>,
+  onError?: (error: unknown) => void,
 ): void {
   const holding = response as Holding;
-  holding[HOLD] = new Hold(response, finish, onError);
+  holding[HOLD] = new Hold(response, context, onError);
   holding.writeHead = heldWriteHead as ServerResponse['writeHead'];
   holding.write = heldWrite as ServerResponse['write'];
   holding.end = heldEnd as ServerResponse['end'];
@@ -81,30 +104,54 @@ type Method = (...args: unknown[]) => unknown;
 const HOLD = Symbol('coatcheck.hold');
 type Holding = ServerResponse & { [HOLD]?: Hold };
 
+type Originals = Record<Held, Method>;
+
+// The methods a response has before it is held: nearly always ServerResponse's own, shared by
+// every hold; a response whose methods something else replaced first gets a record of its own.
+const PROTOTYPE_METHODS: Originals = {
+  writeHead: Response.prototype.writeHead as Method,
+  write: Response.prototype.write as Method,
+  end: Response.prototype.end as Method,
+  flushHeaders: Response.prototype.flushHeaders as Method,
+};
+
+function originalsOf(response: ServerResponse): Originals {
+  const own = PROTOTYPE_METHODS;
+  if (
+    response.writeHead === own.writeHead &&
+    response.write === own.write &&
+    response.end === own.end &&
+    response.flushHeaders === own.flushHeaders
+  ) {
+    return own;
+  }
+  return {
+    writeHead: response.writeHead as Method,
+    write: response.write as Method,
+    end: response.end as Method,
+    flushHeaders: response.flushHeaders as Method,
+  };
+}
+
 /** One held response: its own methods, and what it was asked to do while held. */
 class Hold {
   readonly #response: ServerResponse;
-  readonly #finish: (status: number) => Awaitable<FinishResult>;
-  readonly #onError: (error: unknown) => void;
-  readonly #original: Record<Held, Method>;
+  readonly #context: RequestContext<SessionData>;
+  readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #original: Originals;
   #queue: [Held, unknown[]][] | undefined;
   #refusedWrite = false;
   #released = false;
 
   constructor(
     response: ServerResponse,
-    finish: (status: number) => Awaitable<FinishResult>,
-    onError: (error: unknown) => void,
+    context: RequestContext<SessionData>,
+    onError: ((error: unknown) => void) | undefined,
   ) {
     this.#response = response;
-    this.#finish = finish;
+    this.#context = context;
     this.#onError = onError;
-    this.#original = {
-      writeHead: response.writeHead as Method,
-      write: response.write as Method,
-      end: response.end as Method,
-      flushHeaders: response.flushHeaders as Method,
-    };
+    this.#original = originalsOf(response);
   }
 
   /** What the response's `name` method does while held. */
@@ -117,7 +164,7 @@ class Hold {
         name === 'writeHead' && typeof args[0] === 'number' ? args[0] : this.#response.statusCode;
       let result: Awaitable<FinishResult>;
       try {
-        result = this.#finish(status);
+        result = settle(this.#context, status);
       } catch (error) {
         // Reported after the handler's call returns, as an asynchronous failure would be;
         // whatever it sends meanwhile is held, then dropped.
@@ -164,6 +211,16 @@ class Hold {
   #fail(error: unknown): void {
     this.#release();
     this.#queue = undefined;
+    const response = this.#response;
+    if (this.#onError === undefined) {
+      sendError(response, error, this.#context.logger);
+      return;
+    }
+    // The response the handler meant (a redirect's Location, its cookies) did not happen: the
+    // error handling answers on a clean slate.
+    if (!response.headersSent) {
+      for (const name of response.getHeaderNames()) response.removeHeader(name);
+    }
     this.#onError(error);
   }
 
@@ -185,7 +242,7 @@ function heldCall(response: Holding, name: Held, args: unknown[]): unknown {
   const hold = response[HOLD];
   if (hold !== undefined) return hold.call(name, args);
   // Called on another object than a held response: ServerResponse's own method.
-  return (ServerResponse.prototype[name] as Method).apply(response, args);
+  return (Response.prototype[name] as Method).apply(response, args);
 }
 
 function heldWriteHead(this: Holding, ...args: unknown[]): unknown {

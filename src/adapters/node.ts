@@ -5,14 +5,12 @@
  * @module
  */
 
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import { type RequestContext, type Sessions, settle } from '../middleware/lifecycle.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import { isPending } from '../session/awaitable.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
-import type { SessionLogger } from '../session/logger.ts';
 import type { IsRegistered, RegisteredData } from '../session/register.ts';
-import { holdResponse } from './hold-response.ts';
-import { statusOfError } from './response-headers.ts';
+import { holdResponse, sendError } from './hold-response.ts';
 
 /** A node:http handler that also receives the request's session context. */
 export type SessionHandler<Data extends StorableData<Data>> = (
@@ -57,34 +55,22 @@ function contextOf(request: IncomingMessage): RequestContext<SessionData> {
  */
 export const requestContext: RequestContextAccessor = contextOf as RequestContextAccessor;
 
-// Answers with the error's status and only its generic reason phrase: a driver's message
-// may name hosts or paths. The error itself goes to the logger.
-function sendError(response: ServerResponse, error: unknown, logger: SessionLogger): void {
-  const status = statusOfError(error) ?? 500;
-  logger.error(`request failed with ${status}`, error);
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  for (const name of response.getHeaderNames()) response.removeHeader(name);
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
-  response.end(STATUS_CODES[status]);
-}
-
 /**
  * Starts a request's session context and holds the response until the session is saved.
- * `onError` receives store failures (SessionInterrupted, StoreUnavailable) from the save.
+ * `onError` receives store failures (SessionInterrupted, StoreUnavailable) from the save, the
+ * response stripped of the headers the handler had set; without it, the response answers with
+ * the failure's status (503, or 400).
  */
 export function attachSessions<Data extends StorableData<Data>>(
   sessions: Sessions<Data>,
   request: IncomingMessage,
   response: ServerResponse,
-  onError: (error: unknown) => void = (error) =>
-    sendError(response, error, sessions.settings.logger),
+  onError?: (error: unknown) => void,
 ): RequestContext<Data> {
   const context = sessions.begin(request.headers.cookie);
-  (request as WithContext)[CONTEXT] = context as unknown as RequestContext<SessionData>;
-  holdResponse(response, (status) => settle(context, status), onError);
+  const untyped = context as unknown as RequestContext<SessionData>;
+  (request as WithContext)[CONTEXT] = untyped;
+  holdResponse(response, untyped, onError);
   return context;
 }
 
