@@ -321,7 +321,7 @@ const redis: DemoEngine = {
   async open() {
     // Django's KEY_PREFIX, for sharing the sessions with a Django project (or keeping apart).
     const keyPrefix = process.env.REDIS_KEY_PREFIX ?? '';
-    const store = redisStore({ url: REDIS_URL }, { keyPrefix });
+    const store = redisStore({ url: REDIS_URL, keyPrefix });
     const address = redact(REDIS_URL);
     return {
       engine: store,

@@ -13,10 +13,10 @@ type Data = { visits: number };
 export const sessions = createSessions<Data>({
   secretKey: process.env.SECRET_KEY ?? 'example-only-secret-key-change-me-0123456789-abcdefghijkl',
   // The store makes its own client from the URL and closes it with sessions.close().
-  engine: redisStore(
-    { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-    { keyPrefix: process.env.CACHE_KEY_PREFIX ?? '' },
-  ),
+  engine: redisStore({
+    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    keyPrefix: process.env.CACHE_KEY_PREFIX ?? '',
+  }),
 });
 
 export const server = createServer(

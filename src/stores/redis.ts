@@ -324,6 +324,11 @@ class RedisStore implements RedisSessionStore {
 
 function checkConnection(connection: RedisConnectionOption): void {
   const given = connection as { url?: unknown; client?: unknown } | null;
+  if (given?.url !== undefined && given?.client !== undefined) {
+    throw new TypeError(
+      'coatcheck: redisStore takes { url } or { client }, not both: the url would be ignored',
+    );
+  }
   if (typeof given?.url === 'string' && given.url !== '') return;
   const client = given?.client as { withTypeMapping?: unknown } | undefined;
   if (typeof client?.withTypeMapping === 'function') return;
@@ -335,6 +340,26 @@ function checkConnection(connection: RedisConnectionOption): void {
     'coatcheck: redisStore needs { url: "redis://..." } or { client } (a node-redis client ' +
       `from createClient or createCluster), got ${shape}`,
   );
+}
+
+const OPTION_NAMES = ['keyPrefix', 'version', 'commandTimeout', 'pickleProtocol'] as const;
+
+// The options beside the connection and those of the second argument, as one set. Before both
+// places were read, `redisStore({ url, keyPrefix })` silently kept Django's default prefix, so
+// the sessions were not where a Django project with that KEY_PREFIX looks.
+function mergeOptions(beside: RedisStoreOptions, more: RedisStoreOptions): RedisStoreOptions {
+  const merged: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) {
+    const first = beside[name];
+    const second = more?.[name];
+    if (first !== undefined && second !== undefined && first !== second) {
+      throw new TypeError(
+        `coatcheck: redisStore ${name} is given twice, as ${String(first)} and ${String(second)}; give it once`,
+      );
+    }
+    merged[name] = first ?? second;
+  }
+  return merged as RedisStoreOptions;
 }
 
 function checkOptions(options: RedisStoreOptions): void {
@@ -366,26 +391,32 @@ function checkOptions(options: RedisStoreOptions): void {
  * A store that keeps sessions in Redis as Django's `cache` session engine does, so a Django
  * project on the same Redis (django-redis or Django's own RedisCache) shares them.
  *
+ * The options go beside the connection (`{ url, keyPrefix }`) or, as the SQL stores take
+ * theirs, in a second argument; an option given in both places with two values is refused.
+ *
  * @example
  * const sessions = createSessions({ secretKey, engine: redisStore({ url: 'redis://127.0.0.1:6379' }) });
  *
  * @example
  * import { createCluster } from 'redis';
  * const cluster = await createCluster({ rootNodes: [{ url: 'redis://10.0.0.1:7000' }] }).connect();
- * const engine = redisStore({ client: cluster }, { keyPrefix: 'shop' });
+ * const engine = redisStore({ client: cluster, keyPrefix: 'shop' });
  */
 export function redisStore(
-  connection: RedisConnectionOption,
-  options: RedisStoreOptions = {},
+  connection: RedisConnectionOption & RedisStoreOptions,
+  more: RedisStoreOptions = {},
 ): RedisSessionStore {
   checkConnection(connection);
+  const options = mergeOptions(connection, more);
   checkOptions(options);
   const timeoutMs = options.commandTimeout ?? 2000;
+  // checkConnection made sure there is exactly one: a non-empty url, or a client.
+  const url = 'url' in connection && typeof connection.url === 'string' ? connection.url : '';
   const shared: Shared = {
     connection:
-      'url' in connection
-        ? new OwnedConnection({ url: connection.url, timeoutMs, name: 'coatcheck' })
-        : new PassedConnection(connection.client),
+      url !== ''
+        ? new OwnedConnection({ url, timeoutMs, name: 'coatcheck' })
+        : new PassedConnection((connection as { client: RedisClientLike }).client),
     keys: { keyPrefix: options.keyPrefix ?? '', version: options.version ?? 1 },
     timeoutMs,
     protocol: options.pickleProtocol ?? 5,

@@ -154,6 +154,13 @@ describe('redis', { skip: skipWithoutRedis }, () => {
         await store.create(key, recordOf({ a: 1 }));
         assert.equal(await client().exists(CACHE_KEY(key, `${PREFIX}v`, 7)), 1);
         assert.equal(await client().exists(CACHE_KEY(key)), 0);
+        // The options may also sit beside the connection, in one object (the issue's form).
+        const inOne = redisStore({ client: client(), keyPrefix: `${PREFIX}w`, version: 3 });
+        await inOne.open?.(storeContext());
+        const third = generateSessionKey();
+        await inOne.create(third, recordOf({ a: 1 }));
+        assert.equal(await client().exists(CACHE_KEY(third, `${PREFIX}w`, 3)), 1);
+        assert.equal(await client().exists(CACHE_KEY(third)), 0);
         const plain = redisStore({ client: client() });
         await plain.open?.(storeContext());
         const other = generateSessionKey();
@@ -313,13 +320,28 @@ describe('redis', { skip: skipWithoutRedis }, () => {
         ['pickleProtocol 3', { pickleProtocol: 3 }],
       ] as const) {
         test(`refuses ${label} with a TypeError naming the option`, () => {
-          assert.throws(
-            () => redisStore({ url: REDIS_URL }, options as never),
-            (error: unknown) =>
-              error instanceof TypeError && error.message.includes(Object.keys(options)[0] ?? ''),
-          );
+          const named = (error: unknown) =>
+            error instanceof TypeError && error.message.includes(Object.keys(options)[0] ?? '');
+          assert.throws(() => redisStore({ url: REDIS_URL }, options as never), named);
+          assert.throws(() => redisStore({ url: REDIS_URL, ...options } as never), named);
         });
       }
+
+      test('refuses a url and a client together, naming both', () => {
+        assert.throws(
+          () => redisStore({ url: REDIS_URL, client: client() } as never),
+          /redisStore takes \{ url \} or \{ client \}, not both/,
+        );
+      });
+
+      test('refuses an option given twice with two values, naming it', () => {
+        assert.throws(
+          () => redisStore({ url: REDIS_URL, keyPrefix: 'a' }, { keyPrefix: 'b' }),
+          (error: unknown) => error instanceof TypeError && /keyPrefix/.test(error.message),
+        );
+        // The same value in both places is no conflict.
+        redisStore({ url: REDIS_URL, keyPrefix: 'a' }, { keyPrefix: 'a' });
+      });
     });
   });
 });

@@ -200,3 +200,52 @@ export async function checkOpenedSessionsCross(
 
   assert.deepEqual(django.call('session.decode', { text: sessions.encode(SAMPLE) }), SAMPLE);
 }
+
+/** What `django.contrib.auth.login` writes into the session, for a user with id 7. */
+export const LOGIN: SessionData = {
+  _auth_user_id: '7',
+  _auth_user_backend: 'django.contrib.auth.backends.ModelBackend',
+  _auth_user_hash: 'f'.repeat(64),
+};
+
+/**
+ * A login on either side is seen by the other at once. A login is what `auth.login` does to the
+ * session: a new key (`cycle_key`, against session fixation) that keeps the data, and the user's
+ * three keys. The other side then reads the user under the new key, and the old key, replayed,
+ * is no session at all. Each browser starts with an anonymous session (a cart), made by the side
+ * that does not log in.
+ */
+export async function checkLoginCrossesBothWays(
+  django: DjangoSide,
+  fromDjango: Browser,
+  fromCoatcheck: Browser,
+): Promise<void> {
+  // Django logs in a visitor whose session coatcheck started.
+  await fromDjango.session((session) => session.set('cart', ['A-1']));
+  const anonymous = fromDjango.cookie ?? '';
+  const login = django.visit(fromDjango, [{ do: 'cycle_key' }, { do: 'update', values: LOGIN }]);
+  assert.ok(login.session_key !== null && login.session_key !== anonymous, 'Django cycled the key');
+  assert.equal(fromDjango.cookie, login.session_key);
+  assert.deepEqual(await fromDjango.data(), { cart: ['A-1'], ...LOGIN });
+  const replayed = await new Browser(fromDjango.sessions, anonymous).session((s) => s.toJSON());
+  assert.deepEqual(replayed.value, {}, 'the pre-login key is no session in coatcheck');
+
+  // coatcheck logs in a visitor whose session Django started.
+  django.visit(fromCoatcheck, [{ do: 'set', key: 'cart', value: ['B-7'] }]);
+  const before = fromCoatcheck.cookie ?? '';
+  await fromCoatcheck.session((session) => {
+    session.cycleKey();
+    session.update(LOGIN);
+  });
+  const after = fromCoatcheck.cookie ?? '';
+  assert.ok(after !== '' && after !== before, 'coatcheck cycled the key');
+  const seen = django.visit(fromCoatcheck);
+  assert.deepEqual(seen.data, { cart: ['B-7'], ...LOGIN });
+  assert.equal(seen.session_key, after);
+  assert.equal(django.call('session.exists', { key: before }), false);
+  assert.deepEqual(django.call('session.load', { key: before }), {
+    data: {},
+    session_key: null,
+    exists: false,
+  });
+}

@@ -33,6 +33,7 @@ import { Browser, capturingLogger } from '../stores/contract.ts';
 import {
   checkChangesCrossBothWays,
   checkFlushSeenByDjango,
+  checkLoginCrossesBothWays,
   DjangoSide,
   SAMPLE,
   TWO_WEEKS,
@@ -108,6 +109,10 @@ describe('memcached sessions (wire, Django 3.2)', { skip }, () => {
 
     test('modifications cross both ways under the same key, at once', async () => {
       await checkChangesCrossBothWays(django, browser());
+    });
+
+    test('a login (a new key and the user) on either side is seen by the other at once', async () => {
+      await checkLoginCrossesBothWays(django, browser(), browser());
     });
 
     test('a logout on either side is a dead cookie for the other at once', async () => {
@@ -225,6 +230,10 @@ describe('memcached sessions (wire, Django 3.2)', { skip }, () => {
       }
       assert.deepEqual(await b.data(), { step: 5 });
       assert.equal(django.visit(b).data.step, 5);
+    });
+
+    test('a login (a new key and the user) on either side is seen by the other at once', async () => {
+      await checkLoginCrossesBothWays(django, browser(), browser());
     });
 
     test('a logout on either side is a dead cookie for the other at once', async () => {

@@ -21,7 +21,13 @@ import {
   skipWithoutRedis,
 } from '../helpers/redis-servers.ts';
 import { Browser, capturingLogger } from '../stores/contract.ts';
-import { checkChangesCrossBothWays, DjangoSide, SAMPLE, TWO_WEEKS } from './django-side.ts';
+import {
+  checkChangesCrossBothWays,
+  checkLoginCrossesBothWays,
+  DjangoSide,
+  SAMPLE,
+  TWO_WEEKS,
+} from './django-side.ts';
 import { SECRET_KEY, skipWithoutDjango } from './helpers.ts';
 
 const PREFIX = uniqueName('coatcheck_wire');
@@ -94,6 +100,10 @@ describe('redis sessions (wire, Django 3.2 with django-redis)', { skip }, () => 
     await checkChangesCrossBothWays(django, b);
     await b.session((session) => session.set('e', 5));
     assert.deepEqual(django.visit(b).data, { c: [3], d: 'four', e: 5 });
+  });
+
+  test('a login (a new key and the user) on either side is seen by the other at once', async () => {
+    await checkLoginCrossesBothWays(django, browser(), browser());
   });
 
   test('a flush (logout) in Django: coatcheck sees no session', async () => {
