@@ -194,7 +194,25 @@ export class Session<Data extends StorableData<Data> = SessionData> {
    */
   set<K extends keyof Data & string>(key: K, value: SessionValue<Data, K>): void {
     assertStorable(key, value);
-    this.#change([key], (data) => data.set(key, value));
+    // #change's work without its copy of the whole data: the one key set is all there is to
+    // undo, and a Map keeps an existing key's place when it is set again. set() runs on most
+    // requests that touch a session.
+    const data = this.#read();
+    const checkData = this.#context.checkData;
+    const had = data.has(key);
+    const old = data.get(key);
+    data.set(key, value);
+    if (checkData !== undefined) {
+      try {
+        checkData(data);
+      } catch (error) {
+        if (had) data.set(key, old);
+        else data.delete(key);
+        throw error;
+      }
+    }
+    this.#state.changedKeys.add(key);
+    this.#state.modified = true;
   }
 
   /** Whether `key` is stored. */

@@ -31,6 +31,28 @@ const ATTRIBUTE_ALLOWANCE = 200;
 // Base64 of the JSON, plus ":" + base62 timestamp + ":" + 43-character signature.
 const SIGNATURE_OVERHEAD = 1 + 8 + 1 + 43;
 
+// The most characters JSON can take to write a string: quotes, and six for each character
+// escaped as \uXXXX.
+const stringBound = (text: string) => text.length * 6 + 2;
+
+/**
+ * An upper bound of the JSON length of `data` as Python writes it, reached without writing it:
+ * a number takes at most 24 characters (`-1.7976931348623157e+308`, `-Infinity`), a boolean or
+ * null at most 5. Infinity (no bound) for a nested value, or once past `limit`.
+ */
+function flatJsonBound(data: ReadonlyMap<string, unknown>, limit: number): number {
+  let length = 2;
+  for (const [key, value] of data) {
+    length += stringBound(key) + 2; // ': ' after the key, ', ' after the value
+    if (typeof value === 'string') length += stringBound(value);
+    else if (typeof value === 'number') length += 24;
+    else if (typeof value === 'boolean' || value === null) length += 5;
+    else return Number.POSITIVE_INFINITY;
+    if (length > limit) return Number.POSITIVE_INFINITY;
+  }
+  return length;
+}
+
 function open(context: EngineContext): Engine {
   const signer = new TimestampSigner({
     key: context.secretKey,
@@ -73,11 +95,14 @@ function open(context: EngineContext): Engine {
     async discard() {},
 
     checkData(data) {
+      // Uncompressed base64 is the most the value can take: when that fits, it fits. The JSON's
+      // length is bounded without writing it first where the data is flat (what most sessions
+      // hold), since this runs at every set().
+      const fits = (jsonLength: number) =>
+        Math.ceil((jsonLength * 4) / 3) + SIGNATURE_OVERHEAD <= budget;
+      if (fits(flatJsonBound(data, budget))) return;
       const record = Object.fromEntries(data);
-      // Uncompressed base64 is the most the value can take: when that fits, it fits.
-      const upperBound =
-        Math.ceil((pythonJsonStringify(record).length * 4) / 3) + SIGNATURE_OVERHEAD;
-      if (upperBound <= budget) return;
+      if (fits(pythonJsonStringify(record).length)) return;
       const size = encode(record).length;
       if (size > budget) {
         throw new CookieTooLarge(

@@ -273,6 +273,17 @@ describe('signedCookies', () => {
       assert.equal(browser.cookie, cookie);
     });
 
+    test('a refused set of a key already stored keeps its old value, in its place', async () => {
+      const browser = new Browser(lifecycle());
+      await browser.session((session) => session.update({ first: 1, keep: 'me', last: 3 }));
+      const visit = await browser.session((session) => {
+        assert.throws(() => session.set('keep', noise(5000)), CookieTooLarge);
+        return { keys: Object.keys(session.toJSON()), keep: session.get('keep') };
+      });
+      assert.deepEqual(visit.value, { keys: ['first', 'keep', 'last'], keep: 'me' });
+      assert.equal(visit.sent, undefined);
+    });
+
     for (const [label, over] of [
       ['the default attributes', {}],
       ['a 1000-character cookiePath', { cookiePath: `/${'p'.repeat(1000)}` }],
