@@ -8,15 +8,9 @@
  * The factories load their framework only when called, in the server process, so one server's
  * start does not pay for importing every framework.
  *
- * Adding a contender is one entry here. For Next.js (issue 10 names iron-session on Next as the
- * peer): a small app beside examples/next with two GET route handlers counting visits, one
- * through `coatcheck/next`'s `withSession` and one through iron-session's `getIronSession`; a
- * `frameworks/next.ts` whose factories run `next({ dir, dev: false })`, `await app.prepare()`
- * and return `createServer(app.getRequestHandler())`; and two entries, `framework: 'Next.js'`,
- * `store: 'cookie'`, roles `coatcheck` and `peer`, each with its route's `path`, `packages:
- * ['next', ...]`, and `prepare` running `next build` once in the bench's process before the
- * first round. The comparisons, tables, goals and chart pick them up by
- * their framework and store.
+ * Adding a contender is one entry here. Next.js is one app for all its contenders
+ * (bench/http/next-app/, a route handler each), built by `prepare` in the bench's process
+ * before the first round; each entry names its route's `path`.
  */
 import type { Server } from 'node:http';
 import { memoryStore } from '../../src/stores/memory.ts';
@@ -53,6 +47,7 @@ const express = () => import('./frameworks/express.ts');
 const fastify = () => import('./frameworks/fastify.ts');
 const koa = () => import('./frameworks/koa.ts');
 const hono = () => import('./frameworks/hono.ts');
+const nextjs = () => import('./frameworks/next.ts');
 const stores = () => import('../lib/stores.ts');
 
 export const contenders: readonly Contender[] = [
@@ -384,6 +379,39 @@ export const contenders: readonly Contender[] = [
     packages: ['hono', '@hono/node-server', '@hono/session'],
     server: async () => (await hono()).honoSessionApp(),
     note: 'the data in a JSON Web Encryption cookie (A256GCM, its key from HKDF of the secret).',
+  },
+  // Next.js: route handlers in one app (bench/http/next-app/)
+  {
+    name: 'next (no sessions)',
+    framework: 'Next.js',
+    store: 'none',
+    role: 'bare',
+    packages: ['next', 'react'],
+    server: async () => (await nextjs()).server(),
+    path: '/bare',
+    prepare: async () => (await nextjs()).build(),
+  },
+  {
+    name: 'coatcheck/next signed-cookie',
+    framework: 'Next.js',
+    store: 'cookie',
+    role: 'coatcheck',
+    packages: ['next', 'react'],
+    server: async () => (await nextjs()).server(),
+    path: '/coatcheck',
+    prepare: async () => (await nextjs()).build(),
+    note: "a route handler in `withSession`, its cookies set through Next's `cookies()`.",
+  },
+  {
+    name: 'iron-session next',
+    framework: 'Next.js',
+    store: 'cookie',
+    role: 'peer',
+    packages: ['next', 'react', 'iron-session'],
+    server: async () => (await nextjs()).server(),
+    path: '/iron',
+    prepare: async () => (await nextjs()).build(),
+    note: '`getIronSession(await cookies(), ...)` in a route handler, as its documentation sets it up for the App Router: the data sealed with iron in the cookie.',
   },
 ];
 

@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { childEnv } from '../lib/child-env.ts';
 
 /** wrk's connections: a busy server's worth of keep-alive clients on one thread. */
@@ -70,14 +71,18 @@ async function start(target: Target): Promise<{ child: ChildProcess; url: string
     env: childEnv,
   });
   if (child.stdout === null) throw new Error('benchmark server has no stdout');
-  // A server that cannot start (its database is down) exits instead of printing its port.
-  const data = await Promise.race([
-    once(child.stdout, 'data').then(([chunk]) => chunk as Buffer),
+  // A server that cannot start (its database is down) exits instead of printing its port. The
+  // port is the line that is only digits: Next prints lines of its own while it loads.
+  const lines = createInterface({ input: child.stdout });
+  const port = await Promise.race([
+    new Promise<string>((resolve) =>
+      lines.on('line', (line) => /^\d+$/.test(line.trim()) && resolve(line.trim())),
+    ),
     once(child, 'exit').then(([code]) => {
       throw new Error(`the ${target.name} server exited (${code}) before listening`);
     }),
   ]);
-  return { child, url: `http://127.0.0.1:${data.toString().trim()}${target.path ?? '/'}` };
+  return { child, url: `http://127.0.0.1:${port}${target.path ?? '/'}` };
 }
 
 /** One request as a browser would make it; returns the cookies to replay. */

@@ -112,15 +112,39 @@ export async function withSession<Data extends StorableData<Data> = SessionData,
   sessions: Sessions<Data>,
   task: (session: Session<Data>, context: RequestContext<Data>) => Result | Promise<Result>,
 ): Promise<Result> {
+  return withRequestContext(sessions, async (context) => task(await context.session(), context));
+}
+
+/**
+ * {@link withSession} for code that may not need the session: `task` gets the request context
+ * only, and the session is loaded (and the response varied on `Cookie`) only if it calls
+ * `context.session()`, as in every other adapter. For a route handler that sets a signed cookie
+ * and nothing else, or that reads the session on some paths only.
+ *
+ * @example
+ * export async function GET(): Promise<Response> {
+ *   return withRequestContext(sessions, (context) => {
+ *     context.setSignedCookie('seen', 'yes');
+ *     return new Response('ok');
+ *   });
+ * }
+ */
+export async function withRequestContext<
+  Data extends StorableData<Data> = SessionData,
+  Result = void,
+>(
+  sessions: Sessions<Data>,
+  task: (context: RequestContext<Data>) => Result | Promise<Result>,
+): Promise<Result> {
   const running = scoped(sessions);
-  // Nested in another withSession of the same sessions: that one saves.
-  if (running !== undefined) return task(await running.session(), running);
+  // Nested in another call with the same sessions: that one saves.
+  if (running !== undefined) return task(running);
   const store = await cookies();
   const context = sessions.begin(cookieHeader(store));
   let result: Result;
   try {
     const scope: Scope = { sessions, context: context as RequestContext<never> };
-    result = await active.run(scope, async () => task(await context.session(), context));
+    result = await active.run(scope, async () => task(context));
   } catch (error) {
     const status = navigationStatus(error);
     if (status === undefined) {
