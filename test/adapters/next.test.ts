@@ -93,5 +93,5 @@ describeAdapter(
       },
     };
   },
-  { cookieLines: 'next', storeDownStatus: 500 },
+  { cookieLines: 'next', storeDownStatus: 500, addsVaryTokens: true },
 );
