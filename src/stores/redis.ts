@@ -101,22 +101,24 @@ export interface RedisStoreOptions extends CacheKeyOptions {
   pickleProtocol?: 4 | 5 | undefined;
 }
 
-// Writes the new value only when the stored one is still the version the request loaded (the
-// SHA-1 of its bytes), so a concurrent change is never overwritten unseen. A TTL that is not
-// positive means the record expired on the way: it is removed, as Django's cache does with a
-// timeout of zero or less.
+// Writes the new value only when the stored bytes are still those the request loaded, so a
+// concurrent change is never overwritten unseen. The bytes themselves are the version: comparing
+// them costs Redis less than hashing them, and the load nothing at all (a session is a few
+// hundred bytes; sending them back with the save is cheaper than a SHA-1 on both sides). A TTL
+// that is not positive means the record expired on the way: it is removed, as Django's cache
+// does with a timeout of zero or less.
 const COMPARE_AND_SET = `local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
-if redis.sha1hex(current) ~= ARGV[1] then return 1 end
+if current ~= ARGV[1] then return 1 end
 local ttl = tonumber(ARGV[3])
 if ttl > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl) else redis.call('DEL', KEYS[1]) end
 return 2`;
 const COMPARE_AND_SET_SHA1 = hash('sha1', COMPARE_AND_SET, 'hex');
 const OUTCOMES: readonly CompareAndSaveOutcome[] = ['missing', 'conflict', 'saved'];
 
-// Every load takes the version of what it read: the one-shot hash, a quarter of the cost of a
-// createHash object per call.
-const sha1 = (bytes: Buffer) => hash('sha1', bytes, 'hex');
+// A record's version: its bytes, one character a byte, back to the same bytes for the script.
+const versionOf = (bytes: Buffer) => bytes.toString('latin1');
+const bytesOf = (version: string) => Buffer.from(version, 'latin1');
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
@@ -228,7 +230,12 @@ class RedisStore implements RedisSessionStore {
     const value = await this.#run('load a session', (redis) => redis.get(this.#key(key)));
     if (value === null || value === undefined) return null;
     const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'latin1');
-    return cachedRecord(bytes, sha1(bytes), this.#shared.context, `Redis key ${this.#key(key)}`);
+    return cachedRecord(
+      bytes,
+      versionOf(bytes),
+      this.#shared.context,
+      `Redis key ${this.#key(key)}`,
+    );
   }
 
   async create(key: string, record: StoreRecord): Promise<void> {
@@ -274,7 +281,10 @@ class RedisStore implements RedisSessionStore {
     version: string,
   ): Promise<CompareAndSaveOutcome> {
     const { value, ttl } = this.#encode(record);
-    const script = { keys: [this.#key(key)], arguments: [version, value, String(ttl)] };
+    const script = {
+      keys: [this.#key(key)],
+      arguments: [bytesOf(version), value, String(ttl)],
+    };
     const reply = await this.#run('save a session', async (redis) => {
       try {
         return await redis.evalSha(COMPARE_AND_SET_SHA1, script);
