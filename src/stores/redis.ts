@@ -30,6 +30,7 @@ import {
 } from './cache/cache-keys.ts';
 import type { CacheStore } from './cache/cache-store.ts';
 import { cachedRecord } from './cache/cached-record.ts';
+import { Deadlines } from './cache/deadlines.ts';
 import { pickleSession } from './cache/pickle.ts';
 import {
   OwnedConnection,
@@ -129,6 +130,8 @@ interface Shared {
   connection: RedisConnection;
   keys: CacheKeyOptions;
   timeoutMs: number;
+  /** The deadlines of the commands in flight, one timer for them all. */
+  deadlines: Deadlines;
   protocol: 4 | 5;
   context: StoreContext | undefined;
 }
@@ -185,34 +188,33 @@ class RedisStore implements RedisSessionStore {
     return this.#bounded(action, command, got);
   }
 
-  // One promise and one timer per command: this runs on every request that touches a session.
+  // One promise per command, its deadline in the list all the store's commands share: this runs
+  // on every request that touches a session.
   #bounded<T>(
     action: string,
     command: (view: RedisCommands) => Promise<T>,
     view: RedisCommands,
   ): Promise<T> {
-    const { connection, timeoutMs } = this.#shared;
+    const { connection, timeoutMs, deadlines } = this.#shared;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const deadline = deadlines.start(() => {
         connection.stalled(view);
         reject(this.#failure(action, new Error(`no reply within ${timeoutMs} ms`)));
-      }, timeoutMs);
+      });
       let running: Promise<T>;
       try {
         running = command(view);
       } catch (error) {
-        clearTimeout(timer);
+        deadline.end();
         reject(this.#failure(action, error));
         return;
       }
       running.then(
         (value) => {
-          clearTimeout(timer);
-          resolve(value);
+          if (deadline.end()) resolve(value);
         },
         (error: unknown) => {
-          clearTimeout(timer);
-          reject(this.#failure(action, error));
+          if (deadline.end()) reject(this.#failure(action, error));
         },
       );
     });
@@ -431,6 +433,7 @@ export function redisStore(
         : new PassedConnection((connection as { client: RedisClientLike }).client),
     keys: { keyPrefix: options.keyPrefix ?? '', version: options.version ?? 1 },
     timeoutMs,
+    deadlines: new Deadlines(timeoutMs),
     protocol: options.pickleProtocol ?? 5,
     context: undefined,
   };
