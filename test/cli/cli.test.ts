@@ -335,4 +335,18 @@ describe('coatcheck on PostgreSQL', { skip: skipWithoutPostgres }, () => {
     assert.deepEqual([stats.total, stats.expired], [2, 1]);
     assert.equal((await run(['clearsessions', ...args])).stdout, 'Deleted 1 expired session.\n');
   });
+
+  test('a password given as a query parameter (?password=, which pg, mysql2 and libpq read) never reaches the output, when the command works too', async () => {
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('password', 'hunter2');
+    const table = ['--table', `${place.schema}.query_password`];
+    for (const command of [['migrate'], ['stats'], ['inspect', 'x'.repeat(32)]]) {
+      const result = await run([...command, '--database', url.href, ...table], {
+        SECRET_KEY: SECRET,
+      });
+      assert.ok(result.code === 0 || command[0] === 'inspect', result.stderr);
+      assert.match(result.stdout + result.stderr, /password=\*\*\*/, command[0]);
+      assert.doesNotMatch(result.stdout + result.stderr, /hunter2/, command[0]);
+    }
+  });
 });
