@@ -134,6 +134,16 @@ export function sqlitePath(url: string): string {
   return path;
 }
 
+/**
+ * Refuses a server URL that the drivers would fail to parse (a bad port, a stray bracket) as a
+ * usage mistake, before any connection is tried; `given` is the URL as typed, for the message.
+ */
+function checkServerUrl(plain: string, given: string): void {
+  if (!URL.canParse(plain)) {
+    throw new UsageError(`--database is not a valid URL: ${JSON.stringify(redact(given))}`);
+  }
+}
+
 async function storeFromUrl(
   url: string,
   table: string | undefined,
@@ -161,11 +171,13 @@ async function storeFromUrl(
       }
       case 'postgres':
       case 'postgresql': {
+        checkServerUrl(plain, url);
         const { postgresStore } = await import('../stores/sql/postgres.ts');
         return postgresStore({ url: plain, maxConnections: 2 }, options);
       }
       case 'mysql':
       case 'mariadb': {
+        checkServerUrl(plain, url);
         const { mysqlStore } = await import('../stores/sql/mysql.ts');
         return mysqlStore({ url: plain.replace(/^mariadb:/i, 'mysql:') }, options);
       }

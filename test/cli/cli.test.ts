@@ -244,11 +244,14 @@ describe('coatcheck usage', () => {
       ['stats', '--database', 'sqlite://relative.db'],
       ['stats', '--database', `sqlite:${join(directory, 'x.sqlite3')}`, '--table', 'x; DROP'],
       ['stats', '--database', 'postgres://u@127.0.0.1:1/db', '--table', 'a.b.c'],
+      ['stats', '--database', 'postgres://u:hunter2@[bad/db'],
+      ['stats', '--database', 'mysql://u@127.0.0.1:99999/db'],
     ]) {
       const result = await run(args, {}, directory);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, /^coatcheck: [^\n]+\n/, args.join(' '));
       assert.doesNotMatch(result.stderr, /\n\s+at /, args.join(' '));
+      assert.doesNotMatch(result.stderr, /hunter2/, args.join(' '));
     }
   });
 
