@@ -19,7 +19,7 @@ import { inspect, inspectHelp } from './commands/inspect.ts';
 import { migrate, migrateHelp } from './commands/migrate.ts';
 import { stats, statsHelp } from './commands/stats.ts';
 import { guardedOutput, type Output, processOutput } from './output.ts';
-import { passwordOf, resolveTarget, type Target, UsageError } from './target.ts';
+import { passwordsOf, resolveTarget, type Target, UsageError } from './target.ts';
 
 const USAGE = `Usage: coatcheck <command> [options]
 
@@ -54,8 +54,7 @@ function secretsIn(args: readonly string[]): string[] {
     if (value === undefined) continue;
     if (name === '--secret') secrets.push(value);
     if (name === '--database') {
-      const password = passwordOf(value);
-      if (password !== undefined) secrets.push(password);
+      secrets.push(...passwordsOf(value));
     }
   }
   return secrets;

@@ -57,20 +57,56 @@ const CONFIG_NAMES = ['coatcheck.config.ts', 'coatcheck.config.mjs', 'coatcheck.
 // makes more of the URL count as password: it is hidden too, which errs the safe way.
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is;
 
-/** The password in a database URL, as written there; undefined when it has none. */
-export function passwordOf(url: string): string | undefined {
-  const userinfo = USERINFO.exec(url)?.[2];
-  const colon = userinfo?.indexOf(':') ?? -1;
-  return userinfo === undefined || colon === -1 ? undefined : userinfo.slice(colon + 1);
+// A query parameter that carries a password: pg and mysql2 copy every parameter of the URL
+// into their options, and libpq reads `password` and `sslpassword` there too, so
+// `postgres://app@host/db?password=...` is as secret as a password before the "@".
+const PASSWORD_PARAMETER = /^[a-z0-9_]*pass(?:word|wd)[a-z0-9_]*$/i;
+
+/** The query parameters of a URL, as written there (before any decoding), with their spans. */
+function* parametersOf(url: string): Generator<{ name: string; start: number; end: number }> {
+  const query = url.indexOf('?');
+  if (query === -1) return;
+  const fragment = url.indexOf('#', query);
+  const end = fragment === -1 ? url.length : fragment;
+  for (let start = query + 1; start < end; ) {
+    const amp = url.indexOf('&', start);
+    const stop = amp === -1 || amp > end ? end : amp;
+    const equals = url.indexOf('=', start);
+    if (equals !== -1 && equals < stop) {
+      yield { name: url.slice(start, equals), start: equals + 1, end: stop };
+    }
+    start = stop + 1;
+  }
 }
 
-/** A URL fit for messages: the password, if any, replaced by `***`. */
+/**
+ * The passwords in a database URL, as written there: the one in the user information, and the
+ * values of password query parameters. Empty when it has none.
+ */
+export function passwordsOf(url: string): string[] {
+  const passwords: string[] = [];
+  const userinfo = USERINFO.exec(url)?.[2];
+  const colon = userinfo?.indexOf(':') ?? -1;
+  if (userinfo !== undefined && colon !== -1) passwords.push(userinfo.slice(colon + 1));
+  for (const { name, start, end } of parametersOf(url)) {
+    if (PASSWORD_PARAMETER.test(name)) passwords.push(url.slice(start, end));
+  }
+  return passwords.filter((password) => password !== '');
+}
+
+/** A URL fit for messages: every password in it (see {@link passwordsOf}) replaced by `***`. */
 export function redact(url: string): string {
-  const match = USERINFO.exec(url);
+  let text = url;
+  // The query first, from its end, so the spans found stay valid as values are replaced.
+  const secret = [...parametersOf(url)].filter(({ name }) => PASSWORD_PARAMETER.test(name));
+  for (const { start, end } of secret.reverse()) {
+    text = `${text.slice(0, start)}***${text.slice(end)}`;
+  }
+  const match = USERINFO.exec(text);
   const userinfo = match?.[2];
-  if (match === null || userinfo === undefined || !userinfo.includes(':')) return url;
+  if (match === null || userinfo === undefined || !userinfo.includes(':')) return text;
   const user = userinfo.slice(0, userinfo.indexOf(':'));
-  return `${match[1]}${user}:***@${url.slice(match[0].length)}`;
+  return `${match[1]}${user}:***@${text.slice(match[0].length)}`;
 }
 
 const SQLITE_FORMS =
@@ -96,6 +132,16 @@ export function sqlitePath(url: string): string {
   if (path === '')
     throw new UsageError(`--database ${JSON.stringify(url)} names no file: ${SQLITE_FORMS}`);
   return path;
+}
+
+/**
+ * Refuses a server URL that the drivers would fail to parse (a bad port, a stray bracket) as a
+ * usage mistake, before any connection is tried; `given` is the URL as typed, for the message.
+ */
+function checkServerUrl(plain: string, given: string): void {
+  if (!URL.canParse(plain)) {
+    throw new UsageError(`--database is not a valid URL: ${JSON.stringify(redact(given))}`);
+  }
 }
 
 async function storeFromUrl(
@@ -125,11 +171,13 @@ async function storeFromUrl(
       }
       case 'postgres':
       case 'postgresql': {
+        checkServerUrl(plain, url);
         const { postgresStore } = await import('../stores/sql/postgres.ts');
         return postgresStore({ url: plain, maxConnections: 2 }, options);
       }
       case 'mysql':
       case 'mariadb': {
+        checkServerUrl(plain, url);
         const { mysqlStore } = await import('../stores/sql/mysql.ts');
         return mysqlStore({ url: plain.replace(/^mariadb:/i, 'mysql:') }, options);
       }

@@ -244,11 +244,14 @@ describe('coatcheck usage', () => {
       ['stats', '--database', 'sqlite://relative.db'],
       ['stats', '--database', `sqlite:${join(directory, 'x.sqlite3')}`, '--table', 'x; DROP'],
       ['stats', '--database', 'postgres://u@127.0.0.1:1/db', '--table', 'a.b.c'],
+      ['stats', '--database', 'postgres://u:hunter2@[bad/db'],
+      ['stats', '--database', 'mysql://u@127.0.0.1:99999/db'],
     ]) {
       const result = await run(args, {}, directory);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, /^coatcheck: [^\n]+\n/, args.join(' '));
       assert.doesNotMatch(result.stderr, /\n\s+at /, args.join(' '));
+      assert.doesNotMatch(result.stderr, /hunter2/, args.join(' '));
     }
   });
 
@@ -334,5 +337,19 @@ describe('coatcheck on PostgreSQL', { skip: skipWithoutPostgres }, () => {
     const stats = JSON.parse((await run(['stats', ...args, '--json'])).stdout);
     assert.deepEqual([stats.total, stats.expired], [2, 1]);
     assert.equal((await run(['clearsessions', ...args])).stdout, 'Deleted 1 expired session.\n');
+  });
+
+  test('a password given as a query parameter (?password=, which pg, mysql2 and libpq read) never reaches the output, when the command works too', async () => {
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('password', 'hunter2');
+    const table = ['--table', `${place.schema}.query_password`];
+    for (const command of [['migrate'], ['stats'], ['inspect', 'x'.repeat(32)]]) {
+      const result = await run([...command, '--database', url.href, ...table], {
+        SECRET_KEY: SECRET,
+      });
+      assert.ok(result.code === 0 || command[0] === 'inspect', result.stderr);
+      assert.match(result.stdout + result.stderr, /password=\*\*\*/, command[0]);
+      assert.doesNotMatch(result.stdout + result.stderr, /hunter2/, command[0]);
+    }
   });
 });

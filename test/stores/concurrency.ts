@@ -15,8 +15,10 @@ const quiet = { warn() {}, error() {} };
 const writerKey = (i: number) => (i === 7 ? '__proto__' : `writer${i}`);
 
 export function describeConcurrentWriters(makeStore: () => SessionStore, writers = 50): void {
-  test(`${writers} concurrent requests on one session, each setting its own key (one of them "__proto__"), all keep their change`, async () => {
+  test(`${writers} concurrent requests on one session, each setting its own key (one of them "__proto__"), all keep their change`, async (t) => {
     const sessions = createSessions({ secretKey: SECRET, engine: makeStore(), logger: quiet });
+    // Closed however the test ends: a pool left open keeps the test file from ever exiting.
+    t.after(() => sessions.close());
     const first = sessions.begin(undefined);
     (await first.session()).set('shared', 'start');
     const { setCookie } = await first.finish({ status: 200 });
@@ -37,11 +39,11 @@ export function describeConcurrentWriters(makeStore: () => SessionStore, writers
     }
     assert.equal(Object.getPrototypeOf(data), Object.prototype);
     assert.equal(data.shared, 'start');
-    await sessions.close();
   });
 
-  test('two requests setting the same key: the last to save wins', async () => {
+  test('two requests setting the same key: the last to save wins', async (t) => {
     const sessions = createSessions({ secretKey: SECRET, engine: makeStore(), logger: quiet });
+    t.after(() => sessions.close());
     const first = sessions.begin(undefined);
     (await first.session()).set('color', 'red');
     const cookie = (await first.finish({ status: 200 })).setCookie[0]?.split(';')[0] ?? '';
@@ -52,11 +54,11 @@ export function describeConcurrentWriters(makeStore: () => SessionStore, writers
     await a.finish({ status: 200 });
     await b.finish({ status: 200 });
     assert.equal((await sessions.begin(cookie).session()).get('color'), 'blue');
-    await sessions.close();
   });
 
-  test('a request that deletes a key keeps it deleted while another adds a key', async () => {
+  test('a request that deletes a key keeps it deleted while another adds a key', async (t) => {
     const sessions = createSessions({ secretKey: SECRET, engine: makeStore(), logger: quiet });
+    t.after(() => sessions.close());
     const first = sessions.begin(undefined);
     (await first.session()).update({ keep: 1, drop: 2 });
     const cookie = (await first.finish({ status: 200 })).setCookie[0]?.split(';')[0] ?? '';
@@ -67,6 +69,5 @@ export function describeConcurrentWriters(makeStore: () => SessionStore, writers
     await a.finish({ status: 200 });
     await b.finish({ status: 200 });
     assert.deepEqual((await sessions.begin(cookie).session()).toJSON(), { keep: 1, added: 3 });
-    await sessions.close();
   });
 }

@@ -19,10 +19,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
+import { withSessions } from '../../src/adapters/node.ts';
 import { CreateError, ImproperlyConfigured, StoreUnavailable } from '../../src/errors.ts';
 import { createSessions } from '../../src/middleware/lifecycle.ts';
 import { generateSessionKey } from '../../src/session/keys.ts';
@@ -534,6 +537,41 @@ describe('sqliteStore', () => {
       }
       assert.ok(loop.worst < 100, `the event loop stalled for ${Math.round(loop.worst)} ms`);
       assert.deepEqual((await store.load(key))?.data, { a: 2 });
+    });
+
+    test('while another process holds the write lock, a route that never touches a session answers at once, and a saving one answers once the lock goes', async () => {
+      const path = tempPath();
+      const sessions = createSessions({ secretKey: SECRET, engine: sqliteStore({ path }) });
+      const server = createServer(
+        withSessions(sessions, async (request, response, ctx) => {
+          if (request.url === '/save') (await ctx.session()).set('saved', true);
+          response.end('ok');
+        }),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        assert.equal((await fetch(`${base}/save`)).status, 200); // the database and table exist
+        const holder = await holdWriteLock(path, 1500);
+        const started = performance.now();
+        const saving = fetch(`${base}/save`);
+        await new Promise((resolve) => setTimeout(resolve, 100)); // the save is waiting now
+        const plain = await fetch(`${base}/plain`);
+        // Measured from the save's start: the client shares this thread, so a thread asleep in
+        // SQLite would delay the request itself, not only its answer.
+        const plainMs = performance.now() - started;
+        assert.equal(plain.status, 200);
+        assert.ok(plainMs < 400, `the untouched route answered ${Math.round(plainMs)} ms in`);
+        const saved = await saving;
+        const savedMs = performance.now() - started;
+        assert.equal(saved.status, 200);
+        assert.match(saved.headers.get('set-cookie') ?? '', /^sessionid=/);
+        assert.ok(savedMs > 1000, `the save waited for the lock (${Math.round(savedMs)} ms)`);
+        await holder.exited;
+      } finally {
+        server.close();
+        await sessions.close();
+      }
     });
 
     test('a lock held past busyTimeout fails the save with StoreUnavailable after busyTimeout, while reads and timers carry on', async () => {

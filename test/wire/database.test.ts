@@ -18,13 +18,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
+import mysql from 'mysql2/promise';
 import { createSessions, type Sessions } from '../../src/middleware/lifecycle.ts';
+import { mysqlStore } from '../../src/stores/sql/mysql.ts';
 import { postgresStore } from '../../src/stores/sql/postgres.ts';
 import type { SqlSessionStore } from '../../src/stores/sql/sql-store.ts';
 import { sqliteStore } from '../../src/stores/sql/sqlite.ts';
 import {
+  MYSQL_URL,
   POSTGRES_URL,
   postgresSchema,
+  skipWithoutMysql,
   skipWithoutPostgres,
   uniqueName,
 } from '../helpers/databases.ts';
@@ -340,6 +344,54 @@ describe('database sessions (wire, Django 3.2)', { skip: skipWithoutDjango }, ()
       } finally {
         await place?.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       }
+    });
+  });
+
+  describe('MariaDB: one database', { skip: skipWithoutMysql }, () => {
+    const database = uniqueName('coatcheck_wire');
+    const url = new URL(MYSQL_URL);
+    url.pathname = `/${database}`;
+    const admin = mysql.createPool({ uri: MYSQL_URL, connectionLimit: 2 });
+    let django: DjangoSide;
+    let sessions: Sessions;
+
+    before(async () => {
+      await admin.query(`CREATE DATABASE \`${database}\``);
+      django = djangoOn(url.href);
+      assert.deepEqual(django.call('db.migrate'), ['django_migrations', 'django_session']);
+      sessions = createSessions({
+        secretKey: SECRET_KEY,
+        engine: mysqlStore({ url: url.href }),
+        logger,
+      });
+    });
+    after(async () => {
+      await sessions?.close();
+      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await admin.end();
+    });
+
+    describeSharedDatabase(() => ({
+      django,
+      sessions,
+      store: () => openedStore(sessions) as Promise<SqlSessionStore>,
+      async rawDates() {
+        const [rows] = await admin.query(
+          `SELECT session_key, DATE_FORMAT(expire_date, '%Y-%m-%dT%H:%i:%s.%f') AS expire_date
+             FROM \`${database}\`.django_session`,
+        );
+        return new Map(
+          (rows as Record<string, unknown>[]).map((row) => [
+            String(row.session_key),
+            String(row.expire_date),
+          ]),
+        );
+      },
+    }));
+
+    test('the table Django migrated is used as it is (autoMigrate finds it)', async () => {
+      const store = (await openedStore(sessions)) as SqlSessionStore;
+      assert.deepEqual(await store.migrate(), { created: false, table: 'django_session' });
     });
   });
 });

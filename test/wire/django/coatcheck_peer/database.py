@@ -3,6 +3,7 @@ by the tiny project in `../project/` (its `COATCHECK_DATABASE_URL` variable).
 
     sqlite:////absolute/path/sessions.sqlite3
     postgres://user[:password]@host[:port]/database[?search_path=schema]
+    mysql://user[:password]@host[:port]/database
 
 `search_path` puts Django's tables (django_session, django_migrations) in a schema of the
 test's own, so a test never touches another's tables in the shared `test` database.
@@ -30,4 +31,15 @@ def databases(url):
             'PORT': str(parts.port or ''),
             'OPTIONS': options,
         }}
-    raise ValueError('unsupported database URL %r (sqlite: or postgres:)' % url)
+    if parts.scheme == 'mysql':
+        # MariaDB or MySQL through mysqlclient (Debian's python3-mysqldb); a database of the
+        # test's own keeps its tables apart.
+        return {'default': {
+            'ENGINE': 'django.db.backends.mysql',
+            'NAME': parts.path.lstrip('/'),
+            'USER': unquote(parts.username or ''),
+            'PASSWORD': unquote(parts.password or ''),
+            'HOST': parts.hostname or '',
+            'PORT': str(parts.port or ''),
+        }}
+    raise ValueError('unsupported database URL %r (sqlite:, postgres: or mysql:)' % url)
