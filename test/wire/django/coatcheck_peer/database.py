@@ -12,6 +12,18 @@ test's own, so a test never touches another's tables in the shared `test` databa
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
+def server(engine, parts):
+    """Django's settings for a database server named by a parsed URL."""
+    return {
+        'ENGINE': engine,
+        'NAME': parts.path.lstrip('/'),
+        'USER': unquote(parts.username or ''),
+        'PASSWORD': unquote(parts.password or ''),
+        'HOST': parts.hostname or '',
+        'PORT': str(parts.port or ''),
+    }
+
+
 def databases(url):
     parts = urlsplit(url)
     if parts.scheme == 'sqlite':
@@ -22,24 +34,9 @@ def databases(url):
         search_path = parse_qs(parts.query).get('search_path')
         if search_path:
             options['options'] = '-c search_path=%s' % search_path[0]
-        return {'default': {
-            'ENGINE': 'django.db.backends.postgresql',
-            'NAME': parts.path.lstrip('/'),
-            'USER': unquote(parts.username or ''),
-            'PASSWORD': unquote(parts.password or ''),
-            'HOST': parts.hostname or '',
-            'PORT': str(parts.port or ''),
-            'OPTIONS': options,
-        }}
+        return {'default': dict(server('django.db.backends.postgresql', parts), OPTIONS=options)}
     if parts.scheme == 'mysql':
         # MariaDB or MySQL through mysqlclient (Debian's python3-mysqldb); a database of the
         # test's own keeps its tables apart.
-        return {'default': {
-            'ENGINE': 'django.db.backends.mysql',
-            'NAME': parts.path.lstrip('/'),
-            'USER': unquote(parts.username or ''),
-            'PASSWORD': unquote(parts.password or ''),
-            'HOST': parts.hostname or '',
-            'PORT': str(parts.port or ''),
-        }}
+        return {'default': server('django.db.backends.mysql', parts)}
     raise ValueError('unsupported database URL %r (sqlite:, postgres: or mysql:)' % url)
