@@ -127,7 +127,8 @@ export async function runMemoryBench(options: BenchOptions): Promise<SectionRepo
       'A logged-in session of about 215 bytes of JSON, each written through the lifecycle as a ' +
         'request would, in a fresh process per count; the growth of the heap and of the resident ' +
         'size after full, memory-reducing garbage collections (those V8 makes under memory ' +
-        'pressure, which give the emptied young generation back). "RSS of live sessions" subtracts the growth of the ' +
+        'pressure, which give the emptied young generation back). "RSS of live sessions" ' +
+        'subtracts the growth of the ' +
         'same requests run against a store that keeps one session: what the requests leave ' +
         'resident either way (a grown young generation, pages not yet given back).',
       table,

@@ -11,12 +11,12 @@
  * @module
  */
 
-import { ServerResponse as Response, type ServerResponse, STATUS_CODES } from 'node:http';
+import { ServerResponse } from 'node:http';
 import { type FinishResult, type RequestContext, settle } from '../middleware/lifecycle.ts';
 import { type Awaitable, isPending } from '../session/awaitable.ts';
 import type { SessionData } from '../session/data.ts';
-import type { SessionLogger } from '../session/logger.ts';
-import { statusOfError, varyWithCookie } from './response-headers.ts';
+import { varyWithCookie } from './response-headers.ts';
+import { removeHeaders, sendError } from './send-error.ts';
 
 type Held = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type HeaderObject = Record<string, string | number | string[] | undefined>;
@@ -56,23 +56,6 @@ function addToRawHeaders(headers: unknown[], result: FinishResult): void {
 }
 
 /**
- * Answers a failed request with the error's status (503, 400) or 500, and only the status's
- * generic reason phrase: a driver's message may name hosts or paths. The error goes to the
- * logger. A response whose headers left already can only be cut off.
- */
-export function sendError(response: ServerResponse, error: unknown, logger: SessionLogger): void {
-  const status = statusOfError(error) ?? 500;
-  logger.error(`request failed with ${status}`, error);
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  for (const name of response.getHeaderNames()) response.removeHeader(name);
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
-  response.end(STATUS_CODES[status]);
-}
-
-/**
  * Holds `response` until the context's `finish` has given the session's headers, then adds
  * them and lets it go. When `finish` answers synchronously (the memory store, signed cookies),
  * the response goes out in the same call that started it, with nothing queued. When it fails,
@@ -109,10 +92,10 @@ type Originals = Record<Held, Method>;
 // The methods a response has before it is held: nearly always ServerResponse's own, shared by
 // every hold; a response whose methods something else replaced first gets a record of its own.
 const PROTOTYPE_METHODS: Originals = {
-  writeHead: Response.prototype.writeHead as Method,
-  write: Response.prototype.write as Method,
-  end: Response.prototype.end as Method,
-  flushHeaders: Response.prototype.flushHeaders as Method,
+  writeHead: ServerResponse.prototype.writeHead as Method,
+  write: ServerResponse.prototype.write as Method,
+  end: ServerResponse.prototype.end as Method,
+  flushHeaders: ServerResponse.prototype.flushHeaders as Method,
 };
 
 function originalsOf(response: ServerResponse): Originals {
@@ -218,9 +201,7 @@ class Hold {
     }
     // The response the handler meant (a redirect's Location, its cookies) did not happen: the
     // error handling answers on a clean slate.
-    if (!response.headersSent) {
-      for (const name of response.getHeaderNames()) response.removeHeader(name);
-    }
+    if (!response.headersSent) removeHeaders(response);
     this.#onError(error);
   }
 
@@ -242,7 +223,7 @@ function heldCall(response: Holding, name: Held, args: unknown[]): unknown {
   const hold = response[HOLD];
   if (hold !== undefined) return hold.call(name, args);
   // Called on another object than a held response: ServerResponse's own method.
-  return (Response.prototype[name] as Method).apply(response, args);
+  return (ServerResponse.prototype[name] as Method).apply(response, args);
 }
 
 function heldWriteHead(this: Holding, ...args: unknown[]): unknown {

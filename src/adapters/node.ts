@@ -10,7 +10,8 @@ import type { RequestContext, Sessions } from '../middleware/lifecycle.ts';
 import { isPending } from '../session/awaitable.ts';
 import type { SessionData, StorableData } from '../session/data.ts';
 import type { IsRegistered, RegisteredData } from '../session/register.ts';
-import { holdResponse, sendError } from './hold-response.ts';
+import { holdResponse } from './hold-response.ts';
+import { sendError } from './send-error.ts';
 
 /** A node:http handler that also receives the request's session context. */
 export type SessionHandler<Data extends StorableData<Data>> = (
